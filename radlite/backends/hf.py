@@ -1,0 +1,201 @@
+"""The ``transformers`` backend: any local Hugging Face model folder or GGUF file.
+
+Runs batched greedy (or sampled) generation on CPU or CUDA, with an optional PEFT/LoRA
+adapter, and JSON-schema or regex constrained decoding through xgrammar when it is
+installed. Models are only ever read from local paths (``local_files_only``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from radlite.backends.base import Backend, Capabilities, file_hash
+from radlite.core.errors import BackendError
+from radlite.core.generation import GenerationRequest, GenerationResult
+
+log = logging.getLogger(__name__)
+
+
+def _xgrammar_available() -> bool:
+    try:
+        import xgrammar  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def load_model_and_tokenizer(
+    model: str | os.PathLike[str], device: str = "cpu", dtype: str = "auto"
+) -> tuple[Any, Any]:
+    """Load a causal LM and its tokenizer from a local folder or ``.gguf`` file.
+
+    Raises:
+        BackendError: the path does not exist or does not hold a loadable model.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = Path(model)
+    if not path.exists():
+        raise BackendError(f"model path {path} does not exist (models are loaded from local paths)")
+    kwargs: dict[str, Any] = {"local_files_only": True}
+    folder = path
+    if path.is_file():
+        if path.suffix != ".gguf":
+            raise BackendError(f"{path}: a model file must be .gguf; otherwise pass the folder")
+        folder, kwargs["gguf_file"] = path.parent, path.name
+    torch_dtype = {"auto": torch.float32 if device == "cpu" else torch.bfloat16,
+                   "float32": torch.float32, "bfloat16": torch.bfloat16,
+                   "float16": torch.float16}[dtype]
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, **kwargs)
+        lm = AutoModelForCausalLM.from_pretrained(folder, dtype=torch_dtype, **kwargs)
+    except (OSError, ValueError) as exc:
+        raise BackendError(f"could not load a model from {path}: {exc}") from exc
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return lm.to(device).eval(), tokenizer
+
+
+class TransformersBackend(Backend):
+    """Local transformers model with optional LoRA adapter and constrained decoding.
+
+    Args:
+        model: local model folder or ``.gguf`` file.
+        adapter: optional PEFT adapter folder; merged into the weights for speed.
+        device: ``cpu``, ``cuda``, ``cuda:N`` or ``auto``.
+        dtype: ``auto``, ``float32``, ``bfloat16`` or ``float16``.
+        batch_size: default batch size callers should use.
+        threads: CPU threads for torch (default: torch's choice).
+        constrained: use xgrammar for requests that carry a schema or regex.
+    """
+
+    name = "transformers"
+
+    def __init__(
+        self,
+        model: str,
+        adapter: str | None = None,
+        device: str = "auto",
+        dtype: str = "auto",
+        batch_size: int = 8,
+        threads: int | None = None,
+        constrained: bool = True,
+    ) -> None:
+        import torch
+
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        if threads:
+            torch.set_num_threads(int(threads))
+        self.device = device
+        self._model_path = str(model)
+        self.model, self.tokenizer = load_model_and_tokenizer(model, device, dtype)
+        self._adapter_hash = None
+        if adapter:
+            self._attach_adapter(adapter)
+        self.constrained = constrained and _xgrammar_available()
+        self._grammar_compiler: Any = None
+        self._grammar_cache: dict[str, Any] = {}
+        self.capabilities = Capabilities(
+            json_schema=self.constrained, regex=self.constrained, batch=True,
+            max_batch_size=batch_size,
+        )
+
+    def _attach_adapter(self, adapter: str) -> None:
+        from peft import PeftModel
+
+        if not Path(adapter).is_dir():
+            raise BackendError(f"adapter folder {adapter} does not exist")
+        try:
+            peft_model = PeftModel.from_pretrained(self.model, adapter, local_files_only=True)
+        except (OSError, ValueError) as exc:
+            raise BackendError(f"could not load adapter {adapter}: {exc}") from exc
+        self.model = peft_model.merge_and_unload().eval()
+        self._adapter_hash = file_hash(adapter)
+
+    @property
+    def model_id(self) -> str:
+        return self._model_path
+
+    @property
+    def adapter_hash(self) -> str | None:
+        return self._adapter_hash
+
+    def _grammar(self, request: GenerationRequest) -> Any:
+        import xgrammar as xgr
+
+        if self._grammar_compiler is None:
+            vocab = self.model.config.vocab_size
+            info = xgr.TokenizerInfo.from_huggingface(self.tokenizer, vocab_size=vocab)
+            self._grammar_compiler = xgr.GrammarCompiler(info)
+        key = request.regex or json.dumps(request.json_schema, sort_keys=True)
+        if key not in self._grammar_cache:
+            if request.regex:
+                compiled = self._grammar_compiler.compile_regex(request.regex)
+            else:
+                compiled = self._grammar_compiler.compile_json_schema(
+                    json.dumps(request.json_schema), any_whitespace=False
+                )
+            self._grammar_cache[key] = compiled
+        return self._grammar_cache[key]
+
+    def _encode(self, requests: Sequence[GenerationRequest]) -> Any:
+        prompts = [
+            self.tokenizer.apply_chat_template(
+                list(r.messages), add_generation_prompt=True, tokenize=False
+            )
+            for r in requests
+        ]
+        return self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+
+    def _processors(self, requests: Sequence[GenerationRequest]) -> list[Any]:
+        wants = [bool(r.json_schema or r.regex) for r in requests]
+        if not self.constrained or not any(wants):
+            return []
+        if not all(wants):
+            return []  # mixed batches run unconstrained; parsers still validate
+        from xgrammar.contrib.hf import LogitsProcessor
+
+        return [LogitsProcessor([self._grammar(r) for r in requests])]
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        import torch
+
+        if not requests:
+            return []
+        batch = self._encode(requests).to(self.device)
+        first = requests[0]
+        sample = first.temperature > 0
+        if sample and first.seed is not None:
+            torch.manual_seed(first.seed)
+        with torch.inference_mode():
+            output = self.model.generate(
+                **batch,
+                max_new_tokens=max(r.max_new_tokens for r in requests),
+                do_sample=sample,
+                temperature=first.temperature if sample else None,
+                top_p=None, top_k=None,
+                logits_processor=self._processors(requests) or None,
+                pad_token_id=self.tokenizer.pad_token_id,
+            )
+        prompt_len = batch["input_ids"].shape[1]
+        results = []
+        for row, request in zip(output, requests, strict=True):
+            new = row[prompt_len:]
+            ids = new[new != self.tokenizer.pad_token_id]
+            hit_eos = bool((new == self.tokenizer.eos_token_id).any())
+            text = self.tokenizer.decode(ids, skip_special_tokens=True)
+            results.append(GenerationResult(
+                text=text.strip(), key=request.key,
+                finish_reason="stop" if hit_eos else "length",
+                prompt_tokens=int(batch["attention_mask"][len(results)].sum()),
+                completion_tokens=int(ids.numel()),
+            ))
+        return results

@@ -1,0 +1,136 @@
+"""``radlite extract TASK INPUT -o OUTPUT``: structured extraction commands.
+
+Shared options live in :func:`extraction_options`; each task's subcommand is a few lines
+that call :func:`run_extract`. Task modules for other tasks register themselves by
+adding a command to :data:`command` (see ``EXTRA_MODULES``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from radlite.pipeline.extract import BackendSpec, InputSpec, extract
+from radlite.pipeline.runner import RunOptions
+
+EXTRA_MODULES = ("radlite.cli.extract_abdct", "radlite.cli.extract_chest")
+
+
+def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Click options that choose and configure a model backend."""
+    options = [
+        click.option("--backend", default="builtin", show_default=True,
+                     type=click.Choice(["builtin", "transformers", "openai_compat", "llamacpp"]),
+                     help="Model backend."),
+        click.option("--model", default=None,
+                     help="Local model folder or .gguf file (transformers, llamacpp), "
+                          "or the served model name (openai_compat)."),
+        click.option("--adapter", default=None, type=click.Path(),
+                     help="PEFT/LoRA adapter folder (default for builtin: the shipped one)."),
+        click.option("--no-adapter", is_flag=True, help="Run the builtin model without its adapter."),
+        click.option("--base-url", default=None, help="openai_compat: e.g. http://127.0.0.1:8000/v1"),
+        click.option("--api-key-env", default=None,
+                     help="openai_compat: environment variable holding the API key."),
+        click.option("--allow-host", "allow_hosts", multiple=True,
+                     help="openai_compat: a non-loopback host you allow report text to go to."),
+        click.option("--timeout", type=float, default=None, help="openai_compat: seconds/request."),
+        click.option("--device", default=None, help="transformers: cpu, cuda, auto."),
+        click.option("--threads", type=int, default=None, help="CPU threads."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_backend_spec(params: dict[str, Any]) -> BackendSpec:
+    """Turn the CLI's backend options into a :class:`BackendSpec`."""
+    name = params.pop("backend")
+    keys = {
+        "builtin": ("adapter", "threads", "device"),
+        "transformers": ("model", "adapter", "threads", "device"),
+        "llamacpp": ("model", "adapter", "threads"),
+        "openai_compat": ("model", "base_url", "api_key_env", "allow_hosts", "timeout"),
+    }[name]
+    opts = {k: params.pop(k, None) for k in list(keys)}
+    no_adapter = params.pop("no_adapter", False)
+    for leftover in ("model", "adapter", "base_url", "api_key_env", "allow_hosts", "timeout",
+                     "device", "threads"):
+        params.pop(leftover, None)
+    if name == "builtin" and no_adapter:
+        opts["no_adapter"] = True
+    if name == "openai_compat":
+        opts["allow_hosts"] = tuple(opts.get("allow_hosts") or ())
+    return BackendSpec(name=name, options={k: v for k, v in opts.items() if v is not None})
+
+
+def extraction_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Click arguments and options shared by every extraction command."""
+    options = [
+        click.argument("input_path", type=click.Path(path_type=Path)),
+        click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+                     help="Output file (or folder for --format long, one file per report)."),
+        click.option("--format", "fmt", default="wide", show_default=True,
+                     type=click.Choice(["wide", "long", "jsonl", "fhir"])),
+        click.option("--id-col", default="id", show_default=True),
+        click.option("--text-col", default="report", show_default=True),
+        click.option("--encoding", default="utf-8", show_default=True,
+                     help="Input encoding (e.g. cp949 for Korean Windows exports)."),
+        click.option("--max-chars", type=int, default=None,
+                     help="Reports longer than this fail with a reason (default 20000)."),
+        click.option("--batch-size", type=int, default=None, help="Reports per model call."),
+        click.option("--retries", type=int, default=2, show_default=True,
+                     help="Extra attempts for an answer that fails validation."),
+        click.option("--job-store", type=click.Path(path_type=Path), default=None,
+                     help="Job file (default: <output>.job.sqlite); reruns resume from it."),
+        click.option("--restart", is_flag=True, help="Discard the job store and start over."),
+        click.option("--retry-failed", is_flag=True, help="Redo reports that failed before."),
+        click.option("--no-progress", is_flag=True, help="Hide the progress bar."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return backend_options(func)
+
+
+def run_extract(task: str, params: dict[str, Any], task_options: dict[str, Any]) -> None:
+    """Run an extraction from CLI parameters and print the closing summary."""
+    spec = build_backend_spec(params)
+    source = InputSpec(params["input_path"], params["id_col"], params["text_col"],
+                       params["encoding"])
+    options = RunOptions(batch_size=params["batch_size"], retries=params["retries"],
+                         retry_failed=params["retry_failed"], progress=not params["no_progress"])
+    if params.get("max_chars"):
+        task_options = {**task_options, "max_chars": params["max_chars"]}
+    summary = extract(task, source, params["output"], fmt=params["fmt"], backend=spec,
+                      options=options, job_store=params["job_store"], restart=params["restart"],
+                      task_options=task_options)
+    click.echo(f"radlite extract {task}: {summary.line()} -> {params['output']}", err=True)
+    for reason, count in sorted(summary.failure_reasons.items(), key=lambda kv: -kv[1]):
+        click.echo(f"  failed {count}: {reason}", err=True)
+
+
+@click.group(name="extract")
+def command() -> None:
+    """Extract structured labels from reports with a local model."""
+
+
+@command.command(name="lirads")
+@extraction_options
+@click.option("--template", default=None, type=click.Choice(["compact-v1", "json-v1"]),
+              help="Prompt template (default: compact-v1 for builtin, json-v1 otherwise).")
+def lirads(template: str | None, **params: Any) -> None:
+    """LI-RADS features of the index liver lesion (12 features, with evidence)."""
+    if template is None:
+        template = "compact-v1" if params["backend"] == "builtin" else "json-v1"
+    run_extract("lirads", params, {"template": template})
+
+
+for _module in EXTRA_MODULES:
+    try:
+        importlib.import_module(_module)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _module:
+            raise

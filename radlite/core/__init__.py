@@ -1,0 +1,1 @@
+"""Model-free core: report types, typed errors and file readers/writers."""

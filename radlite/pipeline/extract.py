@@ -1,0 +1,111 @@
+"""The library call behind ``radlite extract``: one function from input file to outputs."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from radlite.adapters import default_adapter
+from radlite.backends import Backend, load_backend
+from radlite.core.io import check_unique_ids, check_writable, read_reports
+from radlite.pipeline.runner import RunOptions, RunSummary, run_job
+from radlite.pipeline.store import JobStore
+from radlite.pipeline.writers import get_writer
+from radlite.tasks import Task, get_task
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class InputSpec:
+    """Where the reports come from and how to read them."""
+
+    path: Path
+    id_col: str = "id"
+    text_col: str = "report"
+    encoding: str = "utf-8"
+
+    def reports(self):  # noqa: ANN201 - iterator of Report
+        """Stream the reports."""
+        return read_reports(self.path, self.id_col, self.text_col, self.encoding)
+
+
+@dataclass
+class BackendSpec:
+    """Which backend to load, with its options."""
+
+    name: str = "builtin"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def job_store_path(output: Path) -> Path:
+    """Default job store beside the output: ``<output>.job.sqlite``."""
+    return output.with_name(output.name + ".job.sqlite")
+
+
+def resolve_backend(task_name: str, spec: BackendSpec) -> Backend:
+    """Load the backend; the builtin model gets the task's shipped adapter by default."""
+    options = dict(spec.options)
+    if spec.name == "builtin" and options.get("adapter") is None:
+        shipped = default_adapter(task_name)
+        if shipped is not None and not options.pop("no_adapter", False):
+            options["adapter"] = str(shipped)
+    options.pop("no_adapter", None)
+    return load_backend(spec.name, **options)
+
+
+def extract(
+    task: str | Task,
+    source: InputSpec,
+    output: Path,
+    fmt: str = "wide",
+    backend: BackendSpec | Backend | None = None,
+    options: RunOptions | None = None,
+    job_store: Path | None = None,
+    restart: bool = False,
+    task_options: dict[str, Any] | None = None,
+) -> RunSummary:
+    """Run a task over every report of ``source`` and write ``output`` in ``fmt``.
+
+    Work is committed to a job store as it finishes; calling again with the same
+    arguments resumes where the last run stopped.
+
+    Args:
+        task: task name (``lirads``, ``abdct``, ``chest``) or a Task object.
+        source: input file/folder and columns.
+        output: output file (or folder for ``fmt="long"`` per-report files).
+        fmt: ``wide``, ``long``, ``jsonl`` or ``fhir``.
+        backend: a loaded backend, or which one to load (default: the embedded model).
+        options: batching, retries, progress.
+        job_store: SQLite job file (default ``<output>.job.sqlite``).
+        restart: discard an existing job store first.
+        task_options: keyword options for the task (e.g. ``template``).
+
+    Returns:
+        The run summary (done, failed, skipped, reports per second).
+    """
+    output = Path(output)
+    writer = get_writer(fmt)
+    check_writable(output)
+    task_obj = task if isinstance(task, Task) else get_task(task, **(task_options or {}))
+    total = check_unique_ids(source.reports())
+    backend_obj = (
+        backend if isinstance(backend, Backend)
+        else resolve_backend(task_obj.name, backend or BackendSpec())
+    )
+    store_path = job_store or job_store_path(output)
+    if restart:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(store_path) + suffix).unlink(missing_ok=True)
+    fingerprint = {
+        **task_obj.provenance(), "model_id": backend_obj.model_id,
+        "adapter_hash": backend_obj.adapter_hash, "input": str(source.path.resolve()),
+    }
+    with JobStore(store_path, fingerprint) as store:
+        store.set_meta("output", str(output.resolve()))
+        store.set_meta("total", str(total))
+        summary = run_job(task_obj, backend_obj, source.reports(), store, options, total=total)
+        writer(task_obj, store.records(), output)
+    return summary

@@ -1,0 +1,85 @@
+"""The task interface.
+
+A *task* builds a generation request from a report and parses the generated text into a
+validated :class:`~radlite.core.types.Record` (values plus evidence spans). It never
+loads models or touches files; prompts are versioned data files beside the task.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from radlite.core.generation import GenerationRequest
+from radlite.core.types import Record, Report
+
+DEFAULT_MAX_CHARS = 20_000
+
+
+def load_prompt(package: str, name: str) -> dict[str, Any]:
+    """Load a versioned prompt template ``prompts/<name>.yaml`` of a task package."""
+    text = resources.files(package).joinpath("prompts", f"{name}.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+class Task(ABC):
+    """A prompt builder plus a parser for one kind of output."""
+
+    name: str = "task"
+    template_version: str = "v0"
+    max_chars: int = DEFAULT_MAX_CHARS
+
+    def check_report(self, report: Report) -> str | None:
+        """A specific reason why ``report`` cannot be processed, or None.
+
+        The default rejects empty and over-long reports and rows the reader flagged.
+        """
+        problem = report.meta.get("_problem")
+        if problem:
+            return problem
+        if not report.text.strip():
+            return "empty report: there is no text to extract from"
+        if len(report.text) > self.max_chars:
+            return (
+                f"report has {len(report.text)} characters, above the limit of "
+                f"{self.max_chars} (raise it with --max-chars if this is intended)"
+            )
+        return None
+
+    @abstractmethod
+    def build_request(self, report: Report, attempt: int = 0) -> GenerationRequest:
+        """The request for ``report``; ``attempt`` > 0 for retries after a bad output."""
+
+    @abstractmethod
+    def parse(self, report: Report, text: str) -> Record:
+        """Parse and validate generated text into an ``ok`` record.
+
+        Raises:
+            SchemaError: the text does not parse or violates the schema.
+        """
+
+    @abstractmethod
+    def columns(self) -> list[str]:
+        """Value columns of the wide CSV, in order (after ``id``)."""
+
+    def wide_row(self, record: Record) -> list[Any]:
+        """One wide-CSV row: id, values, status, error, evidence (JSON)."""
+        evidence = {
+            key: [[span.start, span.end, span.match] for span in spans]
+            for key, spans in record.evidence.items()
+        }
+        values = [record.values.get(column) for column in self.columns()]
+        return [record.id, *values, record.status, record.error or "",
+                json.dumps(evidence, separators=(",", ":")) if evidence else ""]
+
+    def wide_header(self) -> list[str]:
+        """Header of :meth:`wide_row`."""
+        return ["id", *self.columns(), "status", "error", "evidence"]
+
+    def provenance(self) -> dict[str, Any]:
+        """Task part of a record's provenance."""
+        return {"task": self.name, "template_version": self.template_version}

@@ -1,0 +1,82 @@
+"""The LI-RADS task: 12 features of the index liver lesion (../shared/specs/lirads-features.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined
+
+from radlite.core.errors import ConfigError
+from radlite.core.generation import GenerationRequest
+from radlite.core.types import Record, Report
+from radlite.tasks.base import Task, load_prompt
+from radlite.tasks.lirads import evidence, format
+
+TEMPLATES = ("compact-v1", "json-v1")
+_JINJA = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+class LiradsTask(Task):
+    """Prompt builder and parser for LI-RADS feature extraction.
+
+    Args:
+        template: ``compact-v1`` (short prompt, values-only answer; for fine-tuned small
+            models, the default of the embedded model) or ``json-v1`` (full instructions,
+            JSON answer; for zero-shot larger models).
+        max_chars: reports longer than this fail with a clear reason.
+    """
+
+    name = "lirads"
+
+    def __init__(self, template: str = "compact-v1", max_chars: int | None = None) -> None:
+        if template not in TEMPLATES:
+            raise ConfigError(f"unknown LI-RADS template '{template}'; choose from {TEMPLATES}")
+        self.prompt = load_prompt(__package__, template)
+        self.template_version = self.prompt["version"]
+        self.output = self.prompt["output"]
+        if max_chars:
+            self.max_chars = int(max_chars)
+        self._system = _JINJA.from_string(self.prompt["system"])
+        self._user = _JINJA.from_string(self.prompt["user"])
+
+    def messages(self, text: str) -> tuple[dict[str, str], ...]:
+        """Chat messages for a report text (also used to build training examples)."""
+        return (
+            {"role": "system", "content": self._system.render().strip()},
+            {"role": "user", "content": self._user.render(report=text.strip())},
+        )
+
+    def build_request(self, report: Report, attempt: int = 0) -> GenerationRequest:
+        constraint: dict[str, Any]
+        if self.output == "compact":
+            constraint = {"regex": format.compact_regex()}
+        else:
+            constraint = {"json_schema": format.json_schema()}
+        return GenerationRequest(
+            messages=self.messages(report.text),
+            max_new_tokens=int(self.prompt["max_new_tokens"]),
+            temperature=0.0 if attempt == 0 else 0.7,
+            seed=attempt or None,
+            key=report.id,
+            **constraint,
+        )
+
+    def target(self, values: dict[str, Any]) -> str:
+        """The answer a model should give for gold ``values`` (training target)."""
+        if self.output == "compact":
+            return format.format_compact(values)
+        import json
+
+        clean = format.validate(values)
+        return json.dumps(clean, separators=(", ", ": "))
+
+    def parse(self, report: Report, text: str) -> Record:
+        values = format.parse_output(text)
+        spans, index_lesion = evidence.align(report.text, values)
+        return Record(
+            id=report.id, task=self.name, status="ok", values=values, evidence=spans,
+            extra={"index_lesion": index_lesion} if index_lesion else {},
+        )
+
+    def columns(self) -> list[str]:
+        return list(format.FEATURES)

@@ -1,0 +1,135 @@
+"""Structure checks for the hand-written validation sets in benchmarks/data/.
+
+These sets are gold labels for evaluating transfer from synthetic training data to
+real-world report text; the checks below only guard their structure and value
+domains (the labels themselves were reviewed by hand, see benchmarks/data/README.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
+LIRADS_CSV = DATA / "lirads_validation_handwritten.csv"
+ABDCT_CSV = DATA / "abdct_validation_handwritten.csv"
+
+LIRADS_FEATURES = [
+    "size", "location", "cld", "lrm_targetoid", "lrm_nontargetoid", "tiv", "aphe",
+    "washout", "capsule", "threshold_growth", "af_benign", "af_malignant",
+]
+LIRADS_BINARY = LIRADS_FEATURES[2:]
+LIRADS_LESION_BINARY = [f for f in LIRADS_BINARY if f != "cld"]
+
+ORGANS = [
+    "liver", "gallbladder", "spleen", "right_kidney", "left_kidney", "pancreas",
+    "stomach", "small_bowel", "large_bowel",
+]
+LABEL_SUFFIXES = ["postsurgical_absent", "quality", "size", "diffuse", "focal"]
+ORGAN_SUFFIXES = LABEL_SUFFIXES + ["urgency", "any_abnormality"]
+
+
+def _load(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        return list(reader.fieldnames or []), rows
+
+
+@pytest.fixture(scope="module")
+def lirads() -> tuple[list[str], list[dict[str, str]]]:
+    return _load(LIRADS_CSV)
+
+
+@pytest.fixture(scope="module")
+def abdct() -> tuple[list[str], list[dict[str, str]]]:
+    return _load(ABDCT_CSV)
+
+
+# ---------------------------------------------------------------- LI-RADS
+
+def test_lirads_columns(lirads):
+    header, _ = lirads
+    assert header == ["id", "report"] + LIRADS_FEATURES
+
+
+def test_lirads_rows_and_ids(lirads):
+    _, rows = lirads
+    assert len(rows) >= 64
+    ids = [r["id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"hw-lirads-\d{3}", i) for i in ids)
+    assert all(r["report"].strip() for r in rows)
+
+
+def test_lirads_value_domains(lirads):
+    _, rows = lirads
+    for r in rows:
+        size, loc = r["size"], r["location"]
+        assert size == "" or (size.isdigit() and int(size) > 0), (r["id"], size)
+        assert loc == "" or (loc.isdigit() and 1 <= int(loc) <= 8), (r["id"], loc)
+        for f in LIRADS_BINARY:
+            assert r[f] in {"0", "1"}, (r["id"], f, r[f])
+
+
+def test_lirads_no_lesion_means_no_lesion_features(lirads):
+    _, rows = lirads
+    for r in rows:
+        if r["size"] == "":
+            assert r["location"] == "", r["id"]
+            for f in LIRADS_LESION_BINARY:
+                assert r[f] == "0", (r["id"], f)
+
+
+def test_lirads_each_binary_feature_has_positives(lirads):
+    _, rows = lirads
+    for f in LIRADS_BINARY:
+        positives = sum(r[f] == "1" for r in rows)
+        assert positives >= 5, (f, positives)
+
+
+# ---------------------------------------------------------------- abdominal CT
+
+def test_abdct_columns(abdct):
+    header, _ = abdct
+    expected = ["id", "report"] + [f"{o}_{s}" for o in ORGANS for s in ORGAN_SUFFIXES]
+    assert header == expected
+
+
+def test_abdct_rows_and_ids(abdct):
+    _, rows = abdct
+    assert len(rows) >= 40
+    ids = [r["id"] for r in rows]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"hw-abdct-\d{3}", i) for i in ids)
+    assert all(r["report"].strip() for r in rows)
+
+
+def test_abdct_value_domains_and_consistency(abdct):
+    _, rows = abdct
+    for r in rows:
+        for o in ORGANS:
+            labels = [r[f"{o}_{s}"] for s in LABEL_SUFFIXES]
+            anyab = r[f"{o}_any_abnormality"]
+            urgency = r[f"{o}_urgency"]
+            assert all(v in {"0", "1"} for v in labels), (r["id"], o, labels)
+            assert anyab in {"0", "1"}, (r["id"], o, anyab)
+            assert urgency in {"", "0", "1", "2", "3"}, (r["id"], o, urgency)
+            if "1" in labels:
+                # a present/possible non-normal finding sets any_abnormality and an urgency
+                assert anyab == "1", (r["id"], o)
+            if urgency == "":
+                # no present/possible finding at all for this organ
+                assert labels == ["0"] * 5 and anyab == "0", (r["id"], o)
+            if anyab == "1":
+                assert urgency != "", (r["id"], o)
+
+
+def test_abdct_label_columns_have_positives(abdct):
+    _, rows = abdct
+    for s in LABEL_SUFFIXES:
+        positives = sum(r[f"{o}_{s}"] == "1" for r in rows for o in ORGANS)
+        assert positives >= 5, (s, positives)

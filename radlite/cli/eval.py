@@ -1,0 +1,177 @@
+"""``radlite eval``: score predictions against gold, robustness and reader studies.
+
+``radlite eval TASK --gold G --pred NAME=FILE ... -o DIR`` for TASK in
+lirads, abdct, chest, chestxray14, impression, serial; plus the subcommands
+``perturb``, ``robustness`` and ``reader-study``. Thin: all work is in
+``radlite.evaluate``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from radlite.core.errors import InputError
+
+TASKS = ("lirads", "abdct", "chest", "chestxray14", "impression", "serial")
+
+
+def _parse_preds(values: tuple[str, ...]) -> dict[str, str]:
+    preds: dict[str, str] = {}
+    for item in values:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise InputError(f"--pred takes NAME=FILE, got {item!r}")
+        if name in preds:
+            raise InputError(f"--pred name {name!r} given twice")
+        preds[name] = path
+    return preds
+
+
+def _echo_summary(result: dict) -> None:
+    click.echo(f"{result['task']}: {result['n_reports']} gold reports")
+    for name, info in result["ids"]["models"].items():
+        if info["n_missing"] or info["n_extra"] or info["n_failed"]:
+            click.echo(f"  {name}: {info['n_missing']} missing, {info['n_extra']} extra, "
+                       f"{info['n_failed']} failed ids")
+    for r in result["metrics"]:
+        if r["headline"] and not r["feature"]:
+            click.echo(f"  {r['model']:<16} {r['metric']:<24} {r['value']:.4f} "
+                       f"[{r['ci_low']:.4f}, {r['ci_high']:.4f}]")
+    for c in result["comparisons"]:
+        if not c["feature"] and any(r["headline"] and r["metric"] == c["metric"]
+                                    for r in result["metrics"]):
+            click.echo(f"  {c['model']} - {c['baseline']} {c['metric']}: {c['difference']:+.4f} "
+                       f"[{c['low']:+.4f}, {c['high']:+.4f}] p={c['p_value']:.4g} "
+                       f"(Holm {c['p_adjusted']:.4g})")
+
+
+def _common(fn):
+    options = [
+        click.option("--n-boot", default=10_000, show_default=True, help="Bootstrap resamples."),
+        click.option("--seed", default=0, show_default=True),
+        click.option("--alpha", default=0.05, show_default=True, help="1 - confidence level."),
+        click.option("--test", type=click.Choice(["bootstrap", "permutation"]),
+                     default="bootstrap", show_default=True, help="Paired comparison test."),
+        click.option("--on-missing", type=click.Choice(["wrong", "drop"]), default="wrong",
+                     show_default=True, help="Missing prediction ids: score as wrong, or drop."),
+        click.option("--metrics", default=None,
+                     help="Text metrics, comma-separated (bleu,rouge,meteor,bertscore,"
+                          "embedding,consistency)."),
+        click.option("--encoder", default=None, type=click.Path(exists=True, file_okay=False),
+                     help="Local encoder folder for BERTScore (default all-MiniLM-L6-v2)."),
+        click.option("--no-plots", is_flag=True, help="Skip PNG plots and the HTML report."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _kwargs(n_boot, seed, alpha, test, on_missing, metrics, encoder, no_plots) -> dict:
+    return {"n_boot": n_boot, "seed": seed, "alpha": alpha, "test": test,
+            "on_missing": on_missing, "encoder_path": encoder, "plots": not no_plots,
+            "text_metrics": [m.strip() for m in metrics.split(",")] if metrics else None}
+
+
+def _task_command(task: str) -> click.Command:
+    @click.command(name=task, help=f"Score {task} predictions against gold, with bootstrap CIs.")
+    @click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False))
+    @click.option("--pred", "preds", multiple=True, required=True, metavar="NAME=FILE",
+                  help="Predictions (wide CSV or JSONL); repeat for several models.")
+    @click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
+                  help="Report folder.")
+    @click.option("--baseline", default=None, help="Model the others are compared with.")
+    @_common
+    def run(gold, preds, out, baseline, **kw):
+        from radlite.evaluate.runner import evaluate_task
+
+        result = evaluate_task(task, gold, _parse_preds(preds), out, baseline=baseline,
+                               **_kwargs(**kw))
+        _echo_summary(result)
+        click.echo(f"report: {Path(out) / 'report.html'}")
+
+    return run
+
+
+class _EvalGroup(click.Group):
+    """A group whose first argument may be a task name or a subcommand."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*TASKS, *super().list_commands(ctx)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in TASKS:
+            return _task_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(name="eval", cls=_EvalGroup)
+def command() -> None:
+    """Evaluate predictions: radlite eval TASK --gold G --pred NAME=FILE -o DIR."""
+
+
+@command.command(name="perturb")
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False))
+@click.option("--typo-rate", default=0.0, show_default=True, help="Per-letter typo rate.")
+@click.option("--expand-abbreviations", is_flag=True)
+@click.option("--shuffle-sections", is_flag=True)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--column", "columns", multiple=True, help="Text column(s) to perturb.")
+def perturb_cmd(input_path, output, typo_rate, expand_abbreviations, shuffle_sections, seed,
+                columns):
+    """Write a perturbed copy of an input CSV (run extraction on both, then compare)."""
+    from radlite.evaluate.robustness import perturb_file
+
+    info = perturb_file(input_path, output, typo_rate, expand_abbreviations, shuffle_sections,
+                        seed, list(columns) or None)
+    click.echo(json.dumps(info))
+
+
+@command.command(name="robustness")
+@click.argument("task", type=click.Choice(TASKS))
+@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--original", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--perturbed", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False))
+@_common
+def robustness_cmd(task, gold, original, perturbed, out, **kw):
+    """Metric change (perturbed - original) with paired bootstrap CIs."""
+    from radlite.evaluate.robustness import robustness
+
+    result = robustness(task, gold, original, perturbed, out, **_kwargs(**kw))
+    _echo_summary(result)
+
+
+@command.command(name="reader-study")
+@click.argument("ratings", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False))
+@click.option("--case-col", default="id", show_default=True)
+@click.option("--rater-col", default="rater", show_default=True)
+@click.option("--rating-col", default="rating", show_default=True)
+@click.option("--categories", default=None, help="Category order, comma-separated.")
+@click.option("--n-boot", default=10_000, show_default=True)
+@click.option("--seed", default=0, show_default=True)
+def reader_study_cmd(ratings, out, case_col, rater_col, rating_col, categories, n_boot, seed):
+    """Rating proportions with CIs and Cohen's/Fleiss' kappa from a long ratings CSV."""
+    import numpy as np
+
+    from radlite.evaluate.reader_study import summarise_file
+
+    summary = summarise_file(ratings, np.random.default_rng(seed), n_boot=n_boot,
+                             case_col=case_col, rater_col=rater_col, rating_col=rating_col,
+                             categories=categories.split(",") if categories else None)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    data = asdict(summary)
+    (folder / "reader_study.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    for cat, est in summary.proportions.items():
+        click.echo(f"  {cat:<12} {est.value:.3f} [{est.low:.3f}, {est.high:.3f}]")
+    for pair, est in summary.cohen.items():
+        click.echo(f"  Cohen kappa {pair}: {est.value:.3f} [{est.low:.3f}, {est.high:.3f}]")
+    if summary.fleiss is not None:
+        f = summary.fleiss
+        click.echo(f"  Fleiss kappa: {f.value:.3f} [{f.low:.3f}, {f.high:.3f}]")

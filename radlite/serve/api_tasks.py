@@ -1,0 +1,137 @@
+"""Synchronous task endpoints: extract, impress, summarize."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from radlite.core.errors import ConfigError
+from radlite.core.types import Record, Report
+from radlite.fhir import to_fhir_bundle
+from radlite.serve.auth import require_token
+from radlite.serve.errors import ApiError
+from radlite.serve.models import ExtractRequest, ImpressRequest, SummarizeRequest
+from radlite.serve.runtime import Runtime
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], tags=["tasks"])
+EXTRACT_TASKS = ("lirads", "abdct", "chest")
+FHIR_MEDIA = "application/fhir+json"
+SUMMARIZERS = ("summarize_series", "summarize")
+
+
+def _runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def check_reports(request: Request, items: list[tuple[str, str]]) -> None:
+    """Refuse too many reports, over-long texts and duplicate ids (never echoing text)."""
+    settings = request.app.state.settings
+    if len(items) > settings.max_reports_per_request:
+        raise ApiError(413, "too_many_reports",
+                       f"{len(items)} reports in one request; the limit is "
+                       f"{settings.max_reports_per_request} (use POST /v1/jobs for more)")
+    for rid, text in items:
+        if len(text) > settings.max_report_chars:
+            raise ApiError(413, "report_too_large",
+                           f"report {rid!r} has {len(text)} characters; the limit is "
+                           f"{settings.max_report_chars}")
+    ids = [rid for rid, _ in items]
+    if len(set(ids)) != len(ids):
+        raise ApiError(422, "duplicate_ids", "report ids must be unique within a request")
+
+
+def _task(runtime: Runtime, name: str) -> Any:
+    try:
+        return runtime.task(name)
+    except ConfigError as exc:
+        raise ApiError(501, "not_implemented", f"task {name!r} is not available: {exc}") from None
+
+
+def _records_response(task: Any, records: list[Record], fmt: str,
+                      patient: str | None) -> Any:
+    if fmt == "fhir":
+        return JSONResponse(to_fhir_bundle(task, records, patient_ref=patient),
+                            media_type=FHIR_MEDIA)
+    return {"task": task.name, "records": [r.to_dict() for r in records]}
+
+
+@router.post("/extract/{task}", summary="Extract structured values from reports")
+def extract(request: Request, task: str, body: ExtractRequest,
+            format: Literal["json", "fhir"] = "json",  # noqa: A002 - public query name
+            patient: str | None = Query(None, description="FHIR subject, e.g. Patient/123"),
+            ) -> Any:
+    """Run an extraction task (``lirads``, ``abdct``, ``chest``) on up to
+    ``max_reports_per_request`` reports; ``?format=fhir`` returns a FHIR R4 Bundle."""
+    if task not in EXTRACT_TASKS:
+        raise ApiError(404, "not_found", f"unknown extraction task {task!r}; "
+                                         f"choose one of {list(EXTRACT_TASKS)}")
+    check_reports(request, [(r.id, r.text) for r in body.reports])
+    runtime = _runtime(request)
+    task_obj = _task(runtime, task)
+    records = runtime.extract(task_obj, [Report(r.id, r.text) for r in body.reports])
+    return _records_response(task_obj, records, format, patient)
+
+
+@router.post("/impress", summary="Draft impressions from findings")
+def impress(request: Request, body: ImpressRequest) -> Any:
+    """Draft an impression per report with the ``impression`` task (501 when this
+    install has no impression task)."""
+    check_reports(request, [(r.id, r.findings) for r in body.reports])
+    runtime = _runtime(request)
+    task_obj = _task(runtime, "impression")
+    reports = [Report(r.id, r.findings, {k: v for k, v in r.model_dump().items()
+                                          if k not in ("id", "findings") and v})
+               for r in body.reports]
+    records = runtime.extract(task_obj, reports)
+    return {"task": task_obj.name, "records": [r.to_dict() for r in records]}
+
+
+def _summarizer() -> Any:
+    try:
+        module = importlib.import_module("radlite.summarize")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("radlite.summarize", "radlite"):
+            raise
+        module = None
+    for name in SUMMARIZERS:
+        func = getattr(module, name, None) if module else None
+        if func is not None:
+            return func
+    raise ApiError(501, "not_implemented",
+                   "longitudinal summaries are not available in this install "
+                   f"(radlite.summarize has none of {list(SUMMARIZERS)})")
+
+
+@router.post("/summarize", summary="Summarise a patient's report series")
+def summarize(request: Request, body: SummarizeRequest) -> Any:
+    """Summarise each patient's series with ``radlite.summarize`` (``summarize_series``;
+    the model backend is passed when the function takes a ``backend`` argument)."""
+    func = _summarizer()
+    limit = request.app.state.settings.max_report_chars
+    for patient in body.patients:
+        for report in patient.get("reports") or []:
+            size = sum(len(str(v)) for v in report.values()) if isinstance(report, dict) else 0
+            if size > limit:
+                raise ApiError(413, "report_too_large",
+                               f"a report of patient {patient.get('patient_id')!r} has more "
+                               f"than {limit} characters")
+    kwargs: dict[str, Any] = {}
+    if "backend" in inspect.signature(func).parameters:
+        runtime = _runtime(request)
+        kwargs["backend"] = runtime.locked(runtime.backend("serial"))
+    results = [func(patient, **kwargs) for patient in body.patients]
+    return {"task": "serial", "results": [_jsonable(r) for r in results]}
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if hasattr(value, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(value)
+    return value

@@ -1,0 +1,95 @@
+"""Models and tasks loaded lazily, once per process, and shared by every request.
+
+Key term: the *runtime* owns the loaded backends (one per task, because the builtin
+model loads the task's shipped adapter) and a lock per backend, so that requests and
+background jobs never run the same model concurrently.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from radlite.backends.base import Backend
+from radlite.core.generation import GenerationRequest, GenerationResult
+from radlite.core.types import Record, Report
+from radlite.pipeline.extract import BackendSpec, resolve_backend
+from radlite.pipeline.runner import RunOptions, run_job
+from radlite.pipeline.store import JobStore
+from radlite.serve.settings import ServeSettings
+from radlite.tasks import Task, get_task
+
+log = logging.getLogger(__name__)
+QUIET = RunOptions(progress=False)
+
+
+class LockedBackend(Backend):
+    """Delegates to a shared backend, one ``generate`` call at a time."""
+
+    def __init__(self, inner: Backend, lock: threading.Lock) -> None:
+        self.inner, self.lock = inner, lock
+        self.name = inner.name
+        self.capabilities = inner.capabilities
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def adapter_hash(self) -> str | None:
+        return self.inner.adapter_hash
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        with self.lock:
+            return self.inner.generate(requests)
+
+
+class Runtime:
+    """Lazily loaded tasks and backends of one server process."""
+
+    def __init__(self, settings: ServeSettings) -> None:
+        self.settings = settings
+        self._backends: dict[str, Backend] = {}
+        self._locks: dict[int, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def task(self, name: str, **options: Any) -> Task:
+        """A task object; the reports' length limit is the server's."""
+        if name == "lirads" and "template" not in options:
+            options["template"] = ("compact-v1" if self._backend_name() == "builtin"
+                                   else "json-v1")
+        return get_task(name, max_chars=self.settings.max_report_chars, **options)
+
+    def _backend_name(self) -> str:
+        backend = self.settings.backend
+        return backend.name if backend is not None else self.settings.backend_name
+
+    def backend(self, task_name: str) -> Backend:
+        """The backend for ``task_name``, loaded on first use."""
+        if self.settings.backend is not None:
+            return self.settings.backend
+        with self._guard:
+            if task_name not in self._backends:
+                log.info("loading backend %s for task %s", self.settings.backend_name, task_name)
+                spec = BackendSpec(self.settings.backend_name, dict(self.settings.backend_options))
+                self._backends[task_name] = resolve_backend(task_name, spec)
+            return self._backends[task_name]
+
+    def locked(self, backend: Backend) -> Backend:
+        """``backend`` behind its lock: batches from requests and jobs interleave."""
+        with self._guard:
+            lock = self._locks.setdefault(id(backend), threading.Lock())
+        return LockedBackend(backend, lock)
+
+    def run(self, task: Task, reports: Iterable[Report], store: JobStore,
+            options: RunOptions = QUIET) -> None:
+        """Run ``task`` over ``reports`` into ``store`` with the shared backend."""
+        run_job(task, self.locked(self.backend(task.name)), reports, store, options)
+
+    def extract(self, task: Task, reports: list[Report]) -> list[Record]:
+        """Records for a few reports, in input order (an in-memory job store)."""
+        with JobStore(":memory:") as store:
+            self.run(task, reports, store)
+            return list(store.records())

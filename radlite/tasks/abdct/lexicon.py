@@ -1,0 +1,85 @@
+"""Compiled abdominal CT lexicons: organ cues (``organs.yaml``) and finding types
+(``findings.yaml``).
+
+An *organ cue* is a phrase that names an organ ("splenic", "hepatomegaly"); a *type
+pattern* is a phrase that names a finding type ("cyst" -> focal). Both are data files
+so that users can add organs and phrases without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+def compile_any(patterns: list[str]) -> re.Pattern[str]:
+    """One case-insensitive, word-bounded regex matching any of ``patterns``."""
+    joined = "|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{joined})(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _load(name: str) -> dict[str, Any]:
+    return yaml.safe_load(resources.files(__package__).joinpath(name).read_text("utf-8"))
+
+
+@dataclass(frozen=True)
+class Organ:
+    """One organ's cues: ``name``, compiled ``cues``, section ``headers``, ``side``."""
+
+    name: str
+    cues: re.Pattern[str]
+    headers: tuple[str, ...]
+    side: str = ""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Everything the deterministic steps need."""
+
+    organs: tuple[Organ, ...]
+    others: re.Pattern[str]
+    bowel_headers: tuple[str, ...]
+    types: dict[str, re.Pattern[str]]
+    type_urgency: dict[str, int]
+    urgency: tuple[tuple[int, re.Pattern[str]], ...]
+
+
+@cache
+def load_lexicon(organ_names: tuple[str, ...] | None = None) -> Lexicon:
+    """Compile the shipped lexicons, optionally restricted to ``organ_names`` (in order)."""
+    organs_data, findings = _load("organs.yaml"), _load("findings.yaml")
+    specs = organs_data["organs"]
+    names = organ_names or tuple(specs)
+    organs = tuple(
+        Organ(name, compile_any(specs[name]["cues"]),
+              tuple(h.lower() for h in specs[name].get("headers") or ()),
+              specs[name].get("side", ""))
+        for name in names
+    )
+    types = {t: compile_any(spec["patterns"]) for t, spec in findings["types"].items()}
+    levels = sorted(((int(k), compile_any(v)) for k, v in findings["urgency"].items()),
+                    key=lambda kv: -kv[0] if kv[0] > 0 else 99)
+    return Lexicon(
+        organs=organs,
+        others=compile_any(organs_data.get("others") or ["$^"]),
+        bowel_headers=tuple(h.lower() for h in organs_data.get("bowel_headers") or ()),
+        types=types,
+        type_urgency={t: int(spec["urgency"]) for t, spec in findings["types"].items()},
+        urgency=tuple(levels),
+    )
+
+
+def urgency_of(lexicon: Lexicon, finding_type: str, text: str) -> int:
+    """Urgency of a present finding of ``finding_type`` described by ``text``.
+
+    Levels 3 and 2 win over keywords of level 0, which win over the type's default.
+    """
+    for level, pattern in lexicon.urgency:
+        if pattern.search(text):
+            return level
+    return lexicon.type_urgency.get(finding_type, 1)

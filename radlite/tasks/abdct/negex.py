@@ -1,0 +1,123 @@
+"""NegEx-style certainty of a mention inside one sentence.
+
+A *cue* is a phrase that changes the certainty of nearby mentions: a negation cue
+("no", "without", "is not seen") or an uncertainty cue ("possible", "cannot be
+excluded"). A pre-cue governs mentions after it, a post-cue mentions before it, within
+``window`` words and never across a *terminator* ("but", "however", "which"). Cue lists
+are data (``cues.yaml``); pseudo-cues ("no change") are masked first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+
+Certainty = Literal["positive", "possible", "negative"]
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def _compile(patterns: list[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    joined = "|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9])(?:{joined})(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CueSet:
+    """Compiled cue lists; build with :func:`load_cues`."""
+
+    pseudo: re.Pattern[str] | None
+    uncertain_pre: re.Pattern[str] | None
+    uncertain_post: re.Pattern[str] | None
+    negation_pre: re.Pattern[str] | None
+    negation_post: re.Pattern[str] | None
+    terminators: re.Pattern[str] | None
+    prior: re.Pattern[str] | None
+    window: int = 12
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, list[str]], window: int = 12) -> CueSet:
+        """Compile a cue mapping (the layout of ``cues.yaml``)."""
+        keys = ("pseudo", "uncertain_pre", "uncertain_post", "negation_pre", "negation_post",
+                "terminators", "prior")
+        return cls(*(_compile(list(data.get(k) or [])) for k in keys), window=window)
+
+
+@cache
+def load_cues(package: str = "radlite.tasks.abdct", name: str = "cues.yaml") -> CueSet:
+    """Load and compile a cue file shipped in ``package``."""
+    text = resources.files(package).joinpath(name).read_text("utf-8")
+    return CueSet.from_mapping(yaml.safe_load(text))
+
+
+def _mask(text: str, pattern: re.Pattern[str] | None) -> tuple[str, list[tuple[int, int]]]:
+    """Spans of ``pattern`` in ``text`` and the text with those spans blanked out."""
+    if pattern is None:
+        return text, []
+    spans = [(m.start(), m.end()) for m in pattern.finditer(text)]
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text, spans
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _in_scope(text: str, cue: tuple[int, int], target: tuple[int, int],
+              terminators: list[tuple[int, int]], window: int) -> bool:
+    """True when ``cue`` governs ``target`` (same direction checks done by caller)."""
+    lo, hi = (cue[1], target[0]) if cue[1] <= target[0] else (target[1], cue[0])
+    if lo > hi:
+        return False
+    if any(lo <= t0 and t1 <= hi for t0, t1 in terminators):
+        return False
+    return _words(text[lo:hi]) <= window
+
+
+def certainty(sentence: str, start: int, end: int, cues: CueSet | None = None) -> Certainty:
+    """Certainty of the mention ``sentence[start:end]``.
+
+    Args:
+        sentence: the sentence text.
+        start: mention start offset inside ``sentence``.
+        end: mention end offset.
+        cues: cue set (default: the shipped ``cues.yaml``).
+
+    Returns:
+        ``negative``, ``possible`` or ``positive``.
+    """
+    cues = cues or load_cues()
+    text, _ = _mask(sentence, cues.pseudo)
+    # the mention itself is never a cue ("absent kidney" is a finding, not a negation)
+    text = text[:start] + " " * (end - start) + text[end:]
+    _, terms = _mask(text, cues.terminators)
+    text, unc_post = _mask(text, cues.uncertain_post)
+    text, unc_pre = _mask(text, cues.uncertain_pre)
+    _, neg_post = _mask(text, cues.negation_post)
+    _, neg_pre = _mask(text, cues.negation_pre)
+    target = (start, end)
+    w = cues.window
+
+    def governs(pre: list[tuple[int, int]], post: list[tuple[int, int]], span: int) -> bool:
+        return (any(c[1] <= start and _in_scope(text, c, target, terms, span) for c in pre)
+                or any(c[0] >= end and _in_scope(text, c, target, terms, min(span, 6))
+                       for c in post))
+
+    if governs(neg_pre, neg_post, w):
+        return "negative"
+    if governs(unc_pre, unc_post, w):
+        return "possible"
+    return "positive"
+
+
+def mentions_prior(sentence: str, cues: CueSet | None = None) -> bool:
+    """True when the sentence only compares with a prior exam ("unchanged", "stable")."""
+    cues = cues or load_cues()
+    return bool(cues.prior and cues.prior.search(sentence))

@@ -1,0 +1,75 @@
+"""Sentence splitting and section headers.
+
+A *sentence* here is a character span of the report that ends at a period, question
+mark, semicolon or line break (never inside a decimal such as ``1.2 cm``). A *section
+header* is a short label at the start of a line followed by a colon (``Liver:``);
+sentences inherit the header of the line they start on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_HEADER = re.compile(r"^[ \t]*([A-Za-z][A-Za-z /&,-]{1,40}?)[ \t]*:[ \t]*", re.MULTILINE)
+_BOUNDARY = re.compile(r"(?<!\d)\.(?!\d)|[?;\n]|\.(?=\s)")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a report.
+
+    Attributes:
+        start: offset of the first character in the report.
+        end: offset one past the last character.
+        text: the sentence text (``report[start:end]``).
+        header: the section header in force (lower case, no colon), or ``""``.
+    """
+
+    start: int
+    end: int
+    text: str
+    header: str = ""
+
+
+def _headers(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` of each header, end being where its content begins."""
+    return [(m.start(), m.end(), m.group(1).strip().lower()) for m in _HEADER.finditer(text)]
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split ``text`` into sentences that carry their section header.
+
+    Args:
+        text: the report.
+
+    Returns:
+        Non-empty sentences in order; header labels are not part of any sentence.
+    """
+    headers = _headers(text)
+    skip = {start: end for start, end, _ in headers}
+    out: list[Sentence] = []
+    pos, header, h = 0, "", 0
+    cuts = [m.end() for m in _BOUNDARY.finditer(text)] + [len(text)]
+    for cut in cuts:
+        while h < len(headers) and headers[h][0] < cut:
+            start, content, label = headers[h]
+            if start >= pos:
+                _emit(out, text, pos, start, header)
+                pos = max(pos, content)
+            header = label
+            h += 1
+        if pos in skip:
+            pos = skip[pos]
+        _emit(out, text, pos, cut, header)
+        pos = max(pos, cut)
+    return out
+
+
+def _emit(out: list[Sentence], text: str, start: int, end: int, header: str) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip(" \t\r\n.;?")
+    if len(stripped) < 2:
+        return
+    offset = start + chunk.find(stripped)
+    out.append(Sentence(offset, offset + len(stripped), stripped, header))

@@ -1,0 +1,116 @@
+"""Abdominal CT task: deterministic steps and the staged model path (scripted backend)."""
+
+from __future__ import annotations
+
+import pytest
+
+from radlite.backends.scripted import ScriptedBackend
+from radlite.core.errors import ConfigError
+from radlite.core.types import Report
+from radlite.tasks.abdct import AbdctTask
+from radlite.tasks.abdct.negex import certainty
+from radlite.tasks.abdct.propose import propose
+from radlite.tasks.abdct.text import split_sentences
+
+REPORT = (
+    "FINDINGS:\nLiver: A 1.5 cm simple hepatic cyst. No hepatomegaly.\n"
+    "Gallbladder: Status post cholecystectomy.\nSpleen: Possible splenomegaly.\n"
+    "Kidneys: Moderate left hydronephrosis. The right kidney is unremarkable.\n"
+    "Pancreas: Not well evaluated due to motion artifact.\n"
+    "Bowel: Sigmoid diverticulitis with free air consistent with perforation."
+)
+
+
+def values(text: str, mode: str = "rules", backend=None) -> dict:
+    return AbdctTask(mode=mode).run_batch(backend, [Report("r", text)])[0].values
+
+
+def test_sentences_keep_headers_and_offsets() -> None:
+    text = "Liver: A 1.2 cm cyst. No mass.\nSPLEEN: Normal."
+    sents = split_sentences(text)
+    assert [s.text for s in sents] == ["A 1.2 cm cyst", "No mass", "Normal"]
+    assert [s.header for s in sents] == ["liver", "liver", "spleen"]
+    assert all(text[s.start:s.end] == s.text for s in sents)
+
+
+@pytest.mark.parametrize(("sentence", "word", "expected"), [
+    ("No focal lesion, cyst or mass.", "mass", "negative"),
+    ("Cyst cannot be excluded.", "Cyst", "possible"),
+    ("No change in the small cyst.", "cyst", "positive"),
+    ("No mass but there is a cyst.", "cyst", "positive"),
+])
+def test_negex_certainty(sentence: str, word: str, expected: str) -> None:
+    i = sentence.index(word)
+    assert certainty(sentence, i, i + len(word)) == expected
+
+
+def test_rules_labels_and_urgency() -> None:
+    v = values(REPORT)
+    assert v["liver_focal"] == 1 and v["liver_size"] == 0 and v["liver_urgency"] == 0
+    assert v["gallbladder_postsurgical_absent"] == 1
+    assert v["spleen_size"] == 1  # possible counts as present
+    assert v["left_kidney_diffuse"] == 1 and v["right_kidney_diffuse"] == 0
+    assert v["right_kidney_urgency"] == 0 and v["right_kidney_any_abnormality"] == 0
+    assert v["pancreas_quality"] == 1 and v["pancreas_any_abnormality"] == 0
+    assert v["large_bowel_urgency"] == 3
+    assert v["stomach_urgency"] is None
+
+
+def test_laterality_and_other_structures() -> None:
+    v = values("A 6 mm stone in the left proximal ureter. A 2 cm left adrenal nodule.")
+    assert not any(v[c] for c in v if c.startswith(("left_kidney", "right_kidney"))
+                   and not c.endswith("urgency"))
+    cands = propose("Bilateral renal cysts.")
+    assert {c.organ for c in cands} == {"right_kidney", "left_kidney"}
+
+
+def test_columns_and_user_organs() -> None:
+    task = AbdctTask(organs=["liver", "spleen"])
+    assert task.columns()[:7] == ["liver_postsurgical_absent", "liver_quality", "liver_size",
+                                  "liver_diffuse", "liver_focal", "liver_urgency",
+                                  "liver_any_abnormality"]
+    with pytest.raises(ConfigError):
+        AbdctTask(organs=["thyroid"])
+    with pytest.raises(ConfigError):
+        AbdctTask(mode="nope")
+
+
+def test_evidence_sentences() -> None:
+    record = AbdctTask().run_batch(None, [Report("r", REPORT)])[0]
+    span = record.evidence["liver_focal"][0]
+    assert REPORT[span.start:span.end] == span.text == "A 1.5 cm simple hepatic cyst"
+
+
+def _responder(answers: dict[str, str]):
+    def respond(request):
+        return answers[request.regex]
+    return respond
+
+
+def test_staged_mode_uses_model_answers() -> None:
+    backend = ScriptedBackend(responder=_responder(
+        {"(yes|no)": "yes", "[a-j]": "h", "(stated|possible|absent)": "absent", "[0-3]": "2"}))
+    v = values("Liver: A hepatic cyst.", mode="staged", backend=backend)
+    assert v["liver_focal"] == 0  # the model said absent
+    kinds = {r.regex for r in backend.requests}
+    assert kinds == {"(yes|no)", "[a-j]", "(stated|possible|absent)"}
+    assert all(len(r.messages[1]["content"]) < 300 for r in backend.requests)
+
+
+def test_staged_filtration_drops_sentence() -> None:
+    backend = ScriptedBackend(responder=_responder(
+        {"(yes|no)": "no", "[a-j]": "h", "(stated|possible|absent)": "stated", "[0-3]": "2"}))
+    assert values("Liver: A hepatic cyst.", mode="staged", backend=backend)["liver_focal"] == 0
+
+
+def test_fast_mode_keeps_rule_value_on_invalid_answer() -> None:
+    backend = ScriptedBackend(responder=lambda r: "???")
+    v = values("Liver: A hepatic cyst.", mode="fast", backend=backend)
+    assert v["liver_focal"] == 1 and len(backend.requests) == 1
+
+
+def test_model_modes_need_backend_and_bad_reports_fail() -> None:
+    with pytest.raises(ConfigError):
+        values("Liver: cyst.", mode="fast")
+    record = AbdctTask().run_batch(None, [Report("e", "  ")])[0]
+    assert record.status == "failed" and "empty" in (record.error or "")

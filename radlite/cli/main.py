@@ -12,7 +12,7 @@ from radlite import __version__
 from radlite.core.errors import RadliteError
 
 # Each module defines a click command or group named ``command``.
-COMMAND_MODULES = ("extract", "synth", "eval", "train", "impress", "jobs", "serve")
+COMMAND_MODULES = ("extract", "synth", "eval", "train", "impress", "summarize", "jobs", "serve")
 
 
 @click.group()

@@ -1,0 +1,171 @@
+"""Impression benchmark: Open-i findings->impression, baselines, gate, typos, series.
+
+Usage::
+
+    python benchmarks/impressions.py [--n-boot 2000] [--model-n 0]
+
+Open-i pairs are read at run time from ../shared/data/openi-dev/mediqa_indiana_dev.json
+(never copied). Slices: ``dev`` = the first 600 pairs (used for development),
+``report`` = the remaining pairs (never tuned on). Writes
+benchmarks/results/impression_results.json and prints a table.
+``--model-n N`` also runs the builtin model (model-only and refine) on the first N
+dev pairs (slow on CPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from radlite.core.types import Report
+from radlite.evaluate import text
+from radlite.evaluate.bootstrap import cluster_bootstrap, paired_bootstrap
+from radlite.evaluate.perturb import typos
+from radlite.tasks.impression import ImpressionTask, gate
+from radlite.tasks.impression.lexicon import split_sentences
+from radlite.tasks.impression.planted import gate_scores, plant_set
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "openi-dev" / "mediqa_indiana_dev.json"
+OUT = ROOT / "benchmarks" / "results" / "impression_results.json"
+CONSTANT = "No acute cardiopulmonary abnormality."
+DEV_N = 600
+
+
+def lead(findings: str, n: int) -> str:
+    """The first ``n`` sentences of the findings (the 'first sentence(s)' baseline)."""
+    return " ".join(s.text for s in split_sentences(findings)[:n])
+
+
+def metrics(hyps: list[str], refs: list[str], rng: np.random.Generator, n_boot: int,
+            bert: bool) -> dict[str, text.TextScore]:
+    """BLEU-4, ROUGE-L, METEOR (when WordNet is installed) and BERTScore F1."""
+    out = {"bleu4": text.bleu(hyps, refs)["bleu4"], "rougeL": text.rouge(hyps, refs)["rougeL"]}
+    try:
+        out["meteor"] = text.meteor(hyps, refs)["meteor"]
+    except Exception as exc:  # noqa: BLE001 - recorded, not fatal
+        print(f"METEOR skipped: {exc}")
+    if bert:
+        out["bertscore_f1"] = text.bertscore(hyps, refs)["bertscore_f1"]
+    return out
+
+
+def estimate(score: text.TextScore, rng: np.random.Generator, n_boot: int) -> dict[str, float]:
+    est = cluster_bootstrap(score.counts, score.fn, rng, n_boot)
+    return {"value": est.value, "low": est.low, "high": est.high}
+
+
+def run_slice(pairs: list[dict], systems: dict[str, list[str]], n_boot: int, bert: bool,
+              seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    refs = [p["impression"] for p in pairs]
+    scored = {name: metrics(hyps, refs, rng, n_boot, bert) for name, hyps in systems.items()}
+    table = {name: {m: estimate(s, rng, n_boot) for m, s in ms.items()}
+             for name, ms in scored.items()}
+    for name, hyps in systems.items():
+        table[name]["gate_flag_rate"] = float(np.mean(
+            [bool(gate.check(p["findings"], h)) for p, h in zip(pairs, hyps, strict=True)]))
+    base = max(("constant", "lead1", "lead2"), key=lambda b: table[b]["rougeL"]["value"])
+    comparisons = {}
+    for name in systems:
+        if name in ("constant", "lead1", "lead2"):
+            continue
+        cmp = paired_bootstrap(scored[base]["rougeL"].counts, scored[name]["rougeL"].counts,
+                               scored[name]["rougeL"].fn, rng, n_boot)
+        comparisons[f"{name} - {base} (rougeL)"] = {
+            "difference": cmp.difference, "low": cmp.low, "high": cmp.high, "p": cmp.p_value}
+    return {"n": len(pairs), "systems": table, "better_baseline": base,
+            "comparisons": comparisons}
+
+
+def draft_all(task: ImpressionTask, pairs: list[dict], typo_rate: float = 0.0,
+              seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i, p in enumerate(pairs):
+        findings = typos(p["findings"], typo_rate, rng) if typo_rate else p["findings"]
+        out.append(task.parse(Report(str(i), findings), "").values["impression"])
+    return out
+
+
+def model_variants(pairs: list[dict]) -> dict[str, list[str]]:
+    """Model-only and draft+refine with the builtin model (CPU; slow)."""
+    from radlite.backends import load_backend
+
+    backend = load_backend("builtin", batch_size=8)
+    out = {}
+    for mode in ("model", "refine"):
+        task = ImpressionTask(mode=mode)
+        reports = [Report(str(i), p["findings"]) for i, p in enumerate(pairs)]
+        results = backend.generate([task.build_request(r) for r in reports])
+        out[f"builtin_{mode}"] = [task.parse(r, res.text).values["impression"]
+                                  for r, res in zip(reports, results, strict=True)]
+    return out
+
+
+def serial_scores(n: int = 200) -> dict:
+    from radlite.summarize import summarize_series
+    from radlite.synth import generate
+
+    series = generate("serial", n, seed=7)
+    preds = [summarize_series(s) for s in series]
+    summ = text.rouge([p["summary"] for p in preds], [s["summary"] for s in series])["rougeL"]
+    hyps = [h for p in preds for h in p["per_report"]]
+    refs = [r for s in series for r in s["per_report"]]
+    per = text.rouge(hyps, refs)["rougeL"]
+    status = np.mean([s["case"]["overall"] in p["status"] or
+                      (s["case"]["overall"] == "progression" and "progression" in p["status"]) or
+                      (s["case"]["overall"] == "response" and "response" in p["status"]) or
+                      (s["case"]["overall"] == "mixed" and "mixed" in p["status"])
+                      for s, p in zip(series, preds, strict=True)])
+    return {"n_patients": n, "summary_rougeL": summ.corpus, "per_report_rougeL": per.corpus,
+            "overall_status_accuracy": float(status)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n-boot", type=int, default=2000)
+    parser.add_argument("--model-n", type=int, default=0)
+    parser.add_argument("--no-bert", action="store_true")
+    args = parser.parse_args()
+    started = time.time()
+    data = json.loads(DATA.read_text("utf-8"))
+    slices = {"dev": data[:DEV_N], "report": data[DEV_N:]}
+    task = ImpressionTask(mode="draft")
+    results: dict = {"source": str(DATA.name), "slices": {}}
+    for name, pairs in slices.items():
+        systems = {"constant": [CONSTANT] * len(pairs),
+                   "lead1": [lead(p["findings"], 1) for p in pairs],
+                   "lead2": [lead(p["findings"], 2) for p in pairs],
+                   "extractive": draft_all(task, pairs),
+                   "extractive_typos3": draft_all(task, pairs, typo_rate=0.03)}
+        results["slices"][name] = run_slice(pairs, systems, args.n_boot, not args.no_bert)
+        results["slices"][name]["gate"] = gate_scores(plant_set(
+            (str(i), p["findings"], p["impression"]) for i, p in enumerate(pairs)))
+    if args.model_n:
+        pairs = slices["dev"][: args.model_n]
+        systems = {"constant": [CONSTANT] * len(pairs),
+                   "lead1": [lead(p["findings"], 1) for p in pairs],
+                   "lead2": [lead(p["findings"], 2) for p in pairs],
+                   "extractive": draft_all(task, pairs), **model_variants(pairs)}
+        results["slices"][f"dev_first{args.model_n}_model"] = run_slice(
+            pairs, systems, args.n_boot, False)
+    from radlite.synth import generate
+
+    synth = generate("impression", 500, seed=1)
+    results["synthetic_gate"] = gate_scores(plant_set(
+        (r["id"], r["findings"], r["impression"]) for r in synth))
+    results["serial"] = serial_scores()
+    results["seconds"] = round(time.time() - started, 1)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(results, indent=2), "utf-8")
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""``radlite impress INPUT -o OUTPUT``: draft impressions from findings.
+
+Output: ``id, impression, flags`` (the consistency gate's findings, JSON), plus
+``status, error, evidence`` in CSV; JSONL records also carry the draft notice, the
+exam (modality/body site) and what the gate removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from radlite.cli.extract import backend_options, build_backend_spec
+from radlite.pipeline.extract import InputSpec, extract
+from radlite.pipeline.runner import RunOptions
+from radlite.tasks.impression import ImpressionTask
+from radlite.tasks.impression.examples import Example, ExampleBank, encoder_embedder
+from radlite.tasks.impression.styles import DRAFT_NOTICE
+
+
+def read_examples(path: Path, findings_col: str = "findings",
+                  impression_col: str = "impression") -> list[Example]:
+    """The user's past reports from a CSV or JSONL file with findings/impression columns."""
+    if path.suffix.lower() in (".jsonl", ".json"):
+        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    else:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    return [Example(str(r[findings_col]), str(r[impression_col])) for r in rows
+            if r.get(findings_col) and r.get(impression_col)]
+
+
+def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBank | None:
+    if path is None:
+        return None
+    embed = None
+    if use_encoder:
+        try:
+            embed = encoder_embedder()
+            embed(["probe"])
+        except Exception as exc:  # noqa: BLE001 - fall back to word overlap, say so
+            click.echo(f"radlite impress: sentence encoder unavailable ({exc}); "
+                       "choosing examples by word overlap", err=True)
+            embed = None
+    return ExampleBank(read_examples(path, findings_col), embed)
+
+
+@click.command(name="impress")
+@click.argument("input_path", type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Output .csv or .jsonl.")
+@click.option("--mode", default="draft", show_default=True,
+              type=click.Choice(["draft", "refine", "model"]),
+              help="draft: extractive (no model); refine: model rewrites the draft, gate "
+                   "removes unsupported sentences; model: model only.")
+@click.option("--style", default="concise", show_default=True,
+              type=click.Choice(["concise", "expert", "plain"]))
+@click.option("--max-sentences", "max_items", default=3, show_default=True, type=int,
+              help="Length control: at most this many sentences.")
+@click.option("--examples", "examples_path", type=click.Path(exists=True, path_type=Path),
+              default=None, help="Your past reports (CSV/JSONL with findings, impression).")
+@click.option("--n-examples", default=3, show_default=True, type=int)
+@click.option("--no-encoder", is_flag=True, help="Pick examples by word overlap, not embeddings.")
+@click.option("--id-col", default="id", show_default=True)
+@click.option("--findings-col", default="findings", show_default=True)
+@click.option("--indication-col", default="indication", show_default=True)
+@click.option("--background-col", default="background", show_default=True)
+@click.option("--batch-size", type=int, default=None)
+@click.option("--restart", is_flag=True, help="Discard the job store and start over.")
+@click.option("--no-progress", is_flag=True)
+@backend_options
+def command(input_path: Path, output: Path, mode: str, style: str, max_items: int,
+            examples_path: Path | None, n_examples: int, no_encoder: bool, id_col: str,
+            findings_col: str, indication_col: str, background_col: str,
+            batch_size: int | None, restart: bool, no_progress: bool, **params: Any) -> None:
+    """Draft the Impression of each report from its Findings (an aid for review)."""
+    task = ImpressionTask(mode=mode, style=style, max_items=max_items,
+                          examples=_bank(examples_path, findings_col, not no_encoder),
+                          n_examples=n_examples, indication_col=indication_col,
+                          background_col=background_col)
+    backend: Any = build_backend_spec(params)
+    if mode == "draft":
+        from radlite.backends.scripted import ScriptedBackend
+
+        backend = ScriptedBackend(responder=lambda _req: "", model="none (extractive draft)")
+    fmt = "jsonl" if output.suffix.lower() == ".jsonl" else "wide"
+    summary = extract(task, InputSpec(input_path, id_col, findings_col), output, fmt=fmt,
+                      backend=backend, restart=restart,
+                      options=RunOptions(batch_size=batch_size, retries=0,
+                                         progress=not no_progress))
+    click.echo(f"radlite impress: {summary.line()} -> {output}", err=True)
+    click.echo(f"radlite impress: {DRAFT_NOTICE}", err=True)

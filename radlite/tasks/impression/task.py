@@ -1,0 +1,131 @@
+"""The impression task: findings (+ indication/background) -> a draft impression.
+
+Key term: the *mode* of drafting.
+
+- ``draft``: the extractive draft only (no model text is used; deterministic).
+- ``refine`` (coarse-to-fine): the model rewrites the extractive draft in the style;
+  the consistency gate then removes every sentence the findings do not support, and
+  the draft is kept when nothing supported is left.
+- ``model``: the model writes the impression from the findings alone (a baseline).
+
+Every output carries the gate's flags and a notice that it is a draft for review.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined
+
+from radlite.core.errors import ConfigError
+from radlite.core.generation import GenerationRequest
+from radlite.core.types import Record, Report
+from radlite.tasks.base import Task, load_prompt
+from radlite.tasks.impression import gate, styles
+from radlite.tasks.impression.detect import Exam, detect_exam
+from radlite.tasks.impression.draft import extractive_draft
+from radlite.tasks.impression.examples import ExampleBank
+from radlite.tasks.impression.lexicon import mentions
+
+MODES = ("draft", "refine", "model")
+
+
+def _asserted(text: str) -> set[str]:
+    return {m.concept for m in mentions(text) if m.status == "asserted"}
+_JINJA = Environment(undefined=StrictUndefined, autoescape=False)
+
+
+class ImpressionTask(Task):
+    """Prompt builder and parser for drafting impressions.
+
+    Args:
+        mode: ``draft``, ``refine`` or ``model`` (see the module docstring).
+        style: ``concise``, ``expert`` or ``plain``.
+        max_items: at most this many sentences in the impression (length control).
+        examples: the user's past reports; the most similar ``n_examples`` go in the prompt.
+        n_examples: how many examples per prompt.
+        indication_col: input column with the indication (``Report.meta``).
+        background_col: input column with background/history.
+        max_chars: findings longer than this fail with a clear reason.
+    """
+
+    name = "impression"
+
+    def __init__(self, mode: str = "draft", style: str = "concise", max_items: int = 3,
+                 examples: ExampleBank | None = None, n_examples: int = 3,
+                 indication_col: str = "indication", background_col: str = "background",
+                 max_chars: int | None = None) -> None:
+        if mode not in MODES:
+            raise ConfigError(f"unknown impression mode '{mode}'; choose from {MODES}")
+        if style not in styles.STYLES:
+            raise ConfigError(f"unknown style '{style}'; choose from {styles.STYLES}")
+        self.mode, self.style, self.max_items = mode, style, max(1, int(max_items))
+        self.examples, self.n_examples = examples, n_examples
+        self.indication_col, self.background_col = indication_col, background_col
+        self.prompt = load_prompt(__package__, "draft-v1" if mode == "model" else "refine-v1")
+        self.template_version = f"{mode}/{self.prompt['version']}"
+        if max_chars:
+            self.max_chars = int(max_chars)
+        self._system = _JINJA.from_string(self.prompt["system"])
+        self._user = _JINJA.from_string(self.prompt["user"])
+
+    def exam(self, report: Report) -> Exam:
+        """The report's modality and body site (given columns first, else detected)."""
+        return detect_exam(report.text, report.meta.get("modality") or None,
+                           report.meta.get("body_site") or None)
+
+    def draft(self, report: Report) -> str:
+        """The styled extractive draft of a report."""
+        text = extractive_draft(report.text, self.exam(report).body_site, self.max_items)
+        return styles.apply_style(text, self.style, self.max_items)
+
+    def messages(self, report: Report) -> tuple[dict[str, str], ...]:
+        """Chat messages for a report (also used to build training examples)."""
+        exam = self.exam(report)
+        context = " ".join(v for v in (report.meta.get(self.indication_col, ""),
+                                       report.meta.get(self.background_col, "")) if v)
+        chosen = self.examples.select(report.text, self.n_examples) if self.examples else []
+        values = {"exam": exam.label(), "style_text": styles.STYLE_TEXT[self.style],
+                  "max_items": self.max_items, "examples": chosen, "indication": context,
+                  "findings": report.text.strip(), "draft": self.draft(report)}
+        return ({"role": "system", "content": self._system.render(**values).strip()},
+                {"role": "user", "content": self._user.render(**values)})
+
+    def build_request(self, report: Report, attempt: int = 0) -> GenerationRequest:
+        return GenerationRequest(
+            messages=self.messages(report), max_new_tokens=int(self.prompt["max_new_tokens"]),
+            temperature=0.0 if attempt == 0 else 0.7, seed=attempt or None, key=report.id)
+
+    def compose(self, report: Report, text: str) -> tuple[str, list[gate.Flag]]:
+        """The final impression for model output ``text`` and the flags removed on the way."""
+        draft = self.draft(report)
+        if self.mode == "draft":
+            return draft, []
+        answer = styles.clean_output(text)
+        if self.mode == "model":
+            return styles.apply_style(answer, self.style, self.max_items), []
+        kept, removed = gate.supported_sentences(report.text, answer)
+        if not kept or _asserted(draft) - _asserted(" ".join(kept)):
+            return draft, removed
+        return styles.apply_style(" ".join(kept), self.style, self.max_items), removed
+
+    def parse(self, report: Report, text: str) -> Record:
+        impression, removed = self.compose(report, text)
+        flags = gate.check(report.text, impression)
+        exam = self.exam(report)
+        return Record(
+            id=report.id, task=self.name, status="ok",
+            values={"impression": impression,
+                    "flags": json.dumps([f.to_dict() for f in flags], ensure_ascii=False),
+                    "notice": styles.DRAFT_NOTICE},
+            extra={"notice": styles.DRAFT_NOTICE, "modality": exam.modality,
+                   "body_site": exam.body_site, "exam_detected": exam.detected,
+                   "removed_by_gate": [f.to_dict() for f in removed]},
+        )
+
+    def columns(self) -> list[str]:
+        return ["impression", "flags", "notice"]
+
+    def provenance(self) -> dict[str, Any]:
+        return {**super().provenance(), "style": self.style, "max_items": self.max_items}

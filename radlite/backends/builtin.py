@@ -45,7 +45,7 @@ class BuiltinBackend(TransformersBackend):
     def __init__(
         self,
         adapter: str | None = None,
-        batch_size: int = 16,
+        batch_size: int = 64,
         threads: int | None = None,
         device: str = "cpu",
         constrained: bool = True,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from radlite.backends.base import Backend, Capabilities, file_hash
+from radlite.backends.hf_prefix import MIN_PREFIX_TOKENS, PrefixCache, common_prefix, length_groups
 from radlite.core.errors import BackendError
 from radlite.core.generation import GenerationRequest, GenerationResult
 
@@ -74,6 +75,10 @@ class TransformersBackend(Backend):
         batch_size: default batch size callers should use.
         threads: CPU threads for torch (default: torch's choice).
         constrained: use xgrammar for requests that carry a schema or regex.
+        prefix_cache: compute the prompt prefix shared by a batch (chat template and
+            instruction) once and reuse its keys/values.
+        max_padding: split a batch by prompt tokens so that padding stays under this
+            fraction of the real tokens (0 disables splitting).
     """
 
     name = "transformers"
@@ -87,6 +92,8 @@ class TransformersBackend(Backend):
         batch_size: int = 8,
         threads: int | None = None,
         constrained: bool = True,
+        prefix_cache: bool = True,
+        max_padding: float = 0.3,
     ) -> None:
         import torch
 
@@ -103,6 +110,8 @@ class TransformersBackend(Backend):
         self.constrained = constrained and _xgrammar_available()
         self._grammar_compiler: Any = None
         self._grammar_cache: dict[str, Any] = {}
+        self._prefix = PrefixCache() if prefix_cache else None
+        self.max_padding = max_padding
         self.capabilities = Capabilities(
             json_schema=self.constrained, regex=self.constrained, batch=True,
             max_batch_size=batch_size,
@@ -146,14 +155,38 @@ class TransformersBackend(Backend):
             self._grammar_cache[key] = compiled
         return self._grammar_cache[key]
 
-    def _encode(self, requests: Sequence[GenerationRequest]) -> Any:
+    def _encode(self, requests: Sequence[GenerationRequest]) -> list[list[int]]:
         prompts = [
             self.tokenizer.apply_chat_template(
                 list(r.messages), add_generation_prompt=True, tokenize=False
             )
             for r in requests
         ]
-        return self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        return self.tokenizer(prompts, add_special_tokens=False)["input_ids"]
+
+    def _inputs(self, rows: list[list[int]]) -> tuple[dict[str, Any], int]:
+        """Model inputs for ``rows``: [shared prefix][left padding][own tokens].
+
+        Returns the inputs and the number of prompt columns (generated tokens follow).
+        """
+        import torch
+
+        shared = common_prefix(rows) if self._prefix is not None and len(rows) > 0 else 0
+        shared = min(shared, min(len(r) for r in rows) - 1)
+        use_prefix = shared >= MIN_PREFIX_TOKENS
+        head = rows[0][:shared] if use_prefix else []
+        tails = [r[len(head):] for r in rows]
+        width = max(len(t) for t in tails)
+        pad = self.tokenizer.pad_token_id
+        ids = [head + [pad] * (width - len(t)) + t for t in tails]
+        mask = [[1] * len(head) + [0] * (width - len(t)) + [1] * len(t) for t in tails]
+        inputs: dict[str, Any] = {
+            "input_ids": torch.tensor(ids, device=self.device),
+            "attention_mask": torch.tensor(mask, device=self.device),
+        }
+        if use_prefix:
+            inputs["past_key_values"] = self._prefix.get(self.model, head, len(rows))
+        return inputs, len(ids[0])
 
     def _processors(self, requests: Sequence[GenerationRequest]) -> list[Any]:
         wants = [bool(r.json_schema or r.regex) for r in requests]
@@ -166,18 +199,30 @@ class TransformersBackend(Backend):
         return [LogitsProcessor([self._grammar(r) for r in requests])]
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
-        import torch
-
         if not requests:
             return []
-        batch = self._encode(requests).to(self.device)
+        rows = self._encode(requests)
+        groups = (length_groups([len(r) for r in rows], self.max_padding)
+                  if self.max_padding > 0 else [list(range(len(rows)))])
+        results: list[GenerationResult | None] = [None] * len(requests)
+        for group in groups:
+            sub = self._generate_rows([rows[i] for i in group], [requests[i] for i in group])
+            for index, result in zip(group, sub, strict=True):
+                results[index] = result
+        return [r for r in results if r is not None]
+
+    def _generate_rows(self, rows: list[list[int]],
+                       requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        import torch
+
+        inputs, prompt_len = self._inputs(rows)
         first = requests[0]
         sample = first.temperature > 0
         if sample and first.seed is not None:
             torch.manual_seed(first.seed)
         with torch.inference_mode():
             output = self.model.generate(
-                **batch,
+                **inputs,
                 max_new_tokens=max(r.max_new_tokens for r in requests),
                 do_sample=sample,
                 temperature=first.temperature if sample else None,
@@ -185,9 +230,8 @@ class TransformersBackend(Backend):
                 logits_processor=self._processors(requests) or None,
                 pad_token_id=self.tokenizer.pad_token_id,
             )
-        prompt_len = batch["input_ids"].shape[1]
         results = []
-        for row, request in zip(output, requests, strict=True):
+        for row, tokens, request in zip(output, rows, requests, strict=True):
             new = row[prompt_len:]
             ids = new[new != self.tokenizer.pad_token_id]
             hit_eos = bool((new == self.tokenizer.eos_token_id).any())
@@ -195,7 +239,6 @@ class TransformersBackend(Backend):
             results.append(GenerationResult(
                 text=text.strip(), key=request.key,
                 finish_reason="stop" if hit_eos else "length",
-                prompt_tokens=int(batch["attention_mask"][len(results)].sum()),
-                completion_tokens=int(ids.numel()),
+                prompt_tokens=len(tokens), completion_tokens=int(ids.numel()),
             ))
         return results

@@ -89,6 +89,17 @@ def extraction_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--restart", is_flag=True, help="Discard the job store and start over."),
         click.option("--retry-failed", is_flag=True, help="Redo reports that failed before."),
         click.option("--no-progress", is_flag=True, help="Hide the progress bar."),
+        click.option("--executor", default="local", show_default=True,
+                     type=click.Choice(["local", "ray"]),
+                     help="local: this process; ray: one model replica per Ray worker "
+                          "(see docs/scale.md)."),
+        click.option("--ray-address", default=None,
+                     help="ray: cluster address ('auto' joins a running cluster; "
+                          "default starts a local Ray runtime)."),
+        click.option("--workers", type=int, default=1, show_default=True,
+                     help="ray: model replicas."),
+        click.option("--gpus-per-worker", type=float, default=0, show_default=True,
+                     help="ray: GPUs reserved per replica."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -104,9 +115,12 @@ def run_extract(task: str, params: dict[str, Any], task_options: dict[str, Any])
                          retry_failed=params["retry_failed"], progress=not params["no_progress"])
     if params.get("max_chars"):
         task_options = {**task_options, "max_chars": params["max_chars"]}
+    executor_options = {"address": params["ray_address"], "workers": params["workers"],
+                        "num_gpus": params["gpus_per_worker"]}
     summary = extract(task, source, params["output"], fmt=params["fmt"], backend=spec,
                       options=options, job_store=params["job_store"], restart=params["restart"],
-                      task_options=task_options)
+                      task_options=task_options, executor=params["executor"],
+                      executor_options=executor_options if params["executor"] == "ray" else None)
     click.echo(f"radlite extract {task}: {summary.line()} -> {params['output']}", err=True)
     for reason, count in sorted(summary.failure_reasons.items(), key=lambda kv: -kv[1]):
         click.echo(f"  failed {count}: {reason}", err=True)

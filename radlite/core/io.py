@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -27,9 +28,12 @@ PROBLEM_KEY = "_problem"
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _undecodable(value: str) -> bool:
     """True when ``value`` holds surrogate escapes, i.e. bytes that did not decode."""
-    return any("\udc80" <= ch <= "\udcff" for ch in value)
+    return _SURROGATE.search(value) is not None
 
 
 def _clean(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,9 @@ from typing import Any
 
 from radlite.adapters import default_adapter
 from radlite.backends import Backend, load_backend
+from radlite.core.errors import ConfigError
 from radlite.core.io import check_unique_ids, check_writable, read_reports
+from radlite.pipeline.checks import check_outputs
 from radlite.pipeline.runner import RunOptions, RunSummary, run_job
 from radlite.pipeline.store import JobStore
 from radlite.pipeline.writers import get_writer
@@ -56,6 +59,28 @@ def resolve_backend(task_name: str, spec: BackendSpec) -> Backend:
     return load_backend(spec.name, **options)
 
 
+def _same(obj: Any) -> Any:
+    return obj
+
+
+def _job_spec(task: str | Task, source: InputSpec, output: Path, fmt: str,
+              backend: BackendSpec | Backend | None, task_options: dict[str, Any] | None
+              ) -> dict[str, Any]:
+    """What ``radlite jobs retry``/``export`` need to rebuild this job."""
+    spec: dict[str, Any] = {
+        "kind": "extract", "task": task if isinstance(task, str) else task.name,
+        "task_options": task_options or {}, "output": str(Path(output).resolve()), "fmt": fmt,
+        "input": {"path": str(Path(source.path).resolve()), "id_col": source.id_col,
+                  "text_col": source.text_col, "encoding": source.encoding},
+    }
+    if isinstance(backend, Backend):
+        spec["backend"] = {"name": backend.name, "loaded": True}
+    else:
+        chosen = backend or BackendSpec()
+        spec["backend"] = {"name": chosen.name, "options": chosen.options}
+    return spec
+
+
 def extract(
     task: str | Task,
     source: InputSpec,
@@ -66,11 +91,15 @@ def extract(
     job_store: Path | None = None,
     restart: bool = False,
     task_options: dict[str, Any] | None = None,
+    executor: str = "local",
+    executor_options: dict[str, Any] | None = None,
 ) -> RunSummary:
     """Run a task over every report of ``source`` and write ``output`` in ``fmt``.
 
     Work is committed to a job store as it finishes; calling again with the same
-    arguments resumes where the last run stopped.
+    arguments resumes where the last run stopped. Before any model is loaded the input
+    is scanned for duplicate ids and the output and job store are checked for write
+    access and free space.
 
     Args:
         task: task name (``lirads``, ``abdct``, ``chest``) or a Task object.
@@ -82,30 +111,48 @@ def extract(
         job_store: SQLite job file (default ``<output>.job.sqlite``).
         restart: discard an existing job store first.
         task_options: keyword options for the task (e.g. ``template``).
+        executor: ``local`` (this process) or ``ray`` (one model replica per Ray worker;
+            see :mod:`radlite.pipeline.ray_executor`).
+        executor_options: keyword options of the executor (for ``ray``: ``address``,
+            ``workers``, ``num_gpus``, ``num_cpus``).
 
     Returns:
         The run summary (done, failed, skipped, reports per second).
     """
+    if executor not in ("local", "ray"):
+        raise ConfigError(f"unknown executor '{executor}'; choose local or ray")
     output = Path(output)
     writer = get_writer(fmt)
     check_writable(output)
     task_obj = task if isinstance(task, Task) else get_task(task, **(task_options or {}))
     total = check_unique_ids(source.reports())
-    backend_obj = (
-        backend if isinstance(backend, Backend)
-        else resolve_backend(task_obj.name, backend or BackendSpec())
-    )
-    store_path = job_store or job_store_path(output)
+    store_path = Path(job_store or job_store_path(output))
+    check_outputs(output, store_path, total)
+    spec = backend if isinstance(backend, Backend) else backend or BackendSpec()
+    if executor == "ray":
+        from radlite.pipeline.ray_executor import RayExecutor
+
+        task_factory = (functools.partial(get_task, task, **(task_options or {}))
+                        if isinstance(task, str) else functools.partial(_same, task_obj))
+        factory = spec if isinstance(spec, Backend) else functools.partial(
+            resolve_backend, task_obj.name, spec)
+        runner: Any = RayExecutor(task_factory, factory, **(executor_options or {}))
+        identity = runner.identity()
+    else:
+        backend_obj = spec if isinstance(spec, Backend) else resolve_backend(task_obj.name, spec)
+        identity = {"model_id": backend_obj.model_id, "adapter_hash": backend_obj.adapter_hash}
     if restart:
         for suffix in ("", "-wal", "-shm"):
             Path(str(store_path) + suffix).unlink(missing_ok=True)
-    fingerprint = {
-        **task_obj.provenance(), "model_id": backend_obj.model_id,
-        "adapter_hash": backend_obj.adapter_hash, "input": str(source.path.resolve()),
-    }
+    fingerprint = {**task_obj.provenance(), **identity, "input": str(source.path.resolve())}
     with JobStore(store_path, fingerprint) as store:
         store.set_meta("output", str(output.resolve()))
         store.set_meta("total", str(total))
-        summary = run_job(task_obj, backend_obj, source.reports(), store, options, total=total)
+        store.set_spec(_job_spec(task, source, output, fmt, backend, task_options))
+        if executor == "ray":
+            summary = runner.run(task_obj, source.reports(), store, options, total=total)
+        else:
+            summary = run_job(task_obj, backend_obj, source.reports(), store, options,
+                              total=total)
         writer(task_obj, store.records(), output)
     return summary

@@ -1,9 +1,10 @@
 """The batch runner.
 
-Reports stream in; each is checked, prompted, generated, parsed and validated. A bad
-model answer is retried up to ``retries`` times (sampling on retries); after that the
-report is stored as an explicit failure with the reason. Reports are batched by length
-(a window of several batches is sorted by prompt size so similar lengths pad together).
+Reports stream in; each is checked, prompted, generated, parsed and validated (see
+:mod:`radlite.pipeline.batching`). Every backend call's finished records are committed to
+the job store in one transaction, so a killed process loses at most the reports in
+flight and a rerun skips what is done. Reports are batched by length: a window of
+several batches is sorted by size so similar lengths pad together.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from radlite.backends.base import Backend
-from radlite.core.errors import BackendError, SchemaError
-from radlite.core.generation import GenerationResult
 from radlite.core.types import Record, Report
+from radlite.pipeline.batching import BatchProcessor, BatchStats, Item, length_batches, windows
 from radlite.pipeline.store import JobStore
 from radlite.tasks.base import Task
 
@@ -34,7 +33,9 @@ class RunOptions:
         retries: extra attempts for a report whose answer did not parse or validate.
         window: batches sorted together by length (1 keeps input order).
         retry_failed: also redo reports that failed in an earlier run of this job.
-        progress: show a progress bar on stderr.
+        progress: show a progress bar (rate and ETA) on stderr.
+        max_batch_chars: optional cap on ``batch size x longest report`` in UTF-8 bytes,
+            so batches of long reports shrink (dynamic batching by length).
     """
 
     batch_size: int | None = None
@@ -42,6 +43,7 @@ class RunOptions:
     window: int = 4
     retry_failed: bool = False
     progress: bool = True
+    max_batch_chars: int | None = None
 
 
 @dataclass
@@ -54,6 +56,9 @@ class RunSummary:
     skipped: int = 0
     seconds: float = 0.0
     failure_reasons: dict[str, int] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    backend_calls: int = 0
 
     @property
     def reports_per_second(self) -> float:
@@ -68,34 +73,30 @@ class RunSummary:
             f"(of {self.total}); {self.reports_per_second:.2f} reports/s"
         )
 
-
-@dataclass
-class _Item:
-    seq: int
-    report: Report
-    attempt: int = 0
-    last_error: str = ""
+    def add_stats(self, stats: BatchStats) -> None:
+        """Copy backend usage counters into the summary."""
+        self.prompt_tokens = stats.prompt_tokens
+        self.completion_tokens = stats.completion_tokens
+        self.backend_calls = stats.calls
 
 
 def _reason_key(reason: str) -> str:
     return reason.split(":")[0][:60]
 
 
-class _Runner:
-    def __init__(self, task: Task, backend: Backend, store: JobStore, options: RunOptions,
-                 on_record: Callable[[Record], None] | None) -> None:
-        self.task, self.backend, self.store, self.options = task, backend, store, options
-        self.batch_size = max(1, options.batch_size or backend.capabilities.max_batch_size)
-        self.provenance: dict[str, Any] = {
-            **task.provenance(), "model_id": backend.model_id,
-            "adapter_hash": backend.adapter_hash, "backend": backend.name,
-        }
-        self.summary = RunSummary()
-        self.on_record = on_record
+class Committer:
+    """Commits finished records to the store, counts them and moves the progress bar."""
 
-    def _finish(self, pairs: list[tuple[int, Record]]) -> None:
+    def __init__(self, store: JobStore, summary: RunSummary, bar: Any,
+                 on_record: Callable[[Record], None] | None = None) -> None:
+        self.store, self.summary, self.bar, self.on_record = store, summary, bar, on_record
+        self.started = time.perf_counter()
+
+    def __call__(self, pairs: list[tuple[int, Record]]) -> None:
+        """Commit ``(input position, record)`` pairs in one transaction."""
+        if not pairs:
+            return
         for _, record in pairs:
-            record.provenance = {**self.provenance, **record.provenance}
             if record.status == "ok":
                 self.summary.done += 1
             else:
@@ -103,58 +104,30 @@ class _Runner:
                 key = _reason_key(record.error or "")
                 self.summary.failure_reasons[key] = self.summary.failure_reasons.get(key, 0) + 1
         self.store.put(pairs)
+        self.bar.update(len(pairs))
+        self.bar.set_postfix(failed=self.summary.failed, refresh=False)
+        self.summary.seconds = time.perf_counter() - self.started
         if self.on_record:
             for _, record in pairs:
                 self.on_record(record)
 
-    def _generate(self, items: list[_Item]) -> list[GenerationResult]:
-        requests = [self.task.build_request(i.report, attempt=i.attempt) for i in items]
-        try:
-            return self.backend.generate(requests)
-        except BackendError as exc:
-            return [GenerationResult(error=f"backend error: {exc}") for _ in items]
 
-    def process(self, items: list[_Item]) -> None:
-        """Run one batch to completion, retrying bad answers within the bound."""
-        pending = items
-        while pending:
-            results = self._generate(pending)
-            finished: list[tuple[int, Record]] = []
-            again: list[_Item] = []
-            for item, result in zip(pending, results, strict=True):
-                record = self._to_record(item, result)
-                if record is not None:
-                    finished.append((item.seq, record))
-                elif item.attempt < self.options.retries:
-                    item.attempt += 1
-                    again.append(item)
-                else:
-                    reason = (f"no valid answer after {item.attempt + 1} attempts: "
-                              f"{item.last_error}")
-                    finished.append((item.seq, Record.failed(item.report.id, self.task.name,
-                                                             reason)))
-            self._finish(finished)
-            pending = again
-
-    def _to_record(self, item: _Item, result: GenerationResult) -> Record | None:
-        if not result.ok:
-            item.last_error = result.error or "backend error"
-            return None
-        try:
-            record = self.task.parse(item.report, result.text)
-        except SchemaError as exc:
-            item.last_error = f"invalid answer ({exc})"
-            return None
-        record.extra.setdefault("attempts", item.attempt + 1)
-        return record
-
-
-def _windows(items: Iterator[_Item], size: int) -> Iterator[list[_Item]]:
-    while True:
-        chunk = list(islice(items, size))
-        if not chunk:
-            return
-        yield chunk
+def pending_items(task: Task, reports: Iterable[Report], skip: set[str],
+                  commit: Committer, provenance: dict[str, Any]) -> Iterator[Item]:
+    """Reports still to do: skips finished ids and commits invalid reports as failures."""
+    for seq, report in enumerate(reports):
+        commit.summary.total += 1
+        if report.id in skip:
+            commit.summary.skipped += 1
+            commit.bar.update(1)
+            continue
+        problem = task.check_report(report)
+        if problem:
+            record = Record.failed(report.id, task.name, problem)
+            record.provenance = dict(provenance)
+            commit([(seq, record)])
+            continue
+        yield Item(seq, report)
 
 
 def run_job(
@@ -172,42 +145,29 @@ def run_job(
     ``options.retry_failed``). Returns a summary of this run.
     """
     options = options or RunOptions()
-    runner = _Runner(task, backend, store, options, on_record)
+    processor = BatchProcessor(task, backend, options.retries)
+    batch_size = max(1, options.batch_size or backend.capabilities.max_batch_size)
+    summary = RunSummary()
+    bar = progress_bar(total, options.progress)
+    commit = Committer(store, summary, bar, on_record)
     skip = store.done_ids(include_failed=not options.retry_failed)
-    started = time.perf_counter()
-    bar = _progress(total, options.progress)
-
-    def todo() -> Iterator[_Item]:
-        for seq, report in enumerate(reports):
-            runner.summary.total += 1
-            if report.id in skip:
-                runner.summary.skipped += 1
-                bar.update(1)
-                continue
-            problem = task.check_report(report)
-            if problem:
-                runner._finish([(seq, Record.failed(report.id, task.name, problem))])
-                bar.update(1)
-                continue
-            yield _Item(seq, report)
-
-    window = runner.batch_size * max(1, options.window)
-    for chunk in _windows(todo(), window):
-        if options.window > 1:
-            chunk.sort(key=lambda i: len(i.report.text))
-        for start in range(0, len(chunk), runner.batch_size):
-            batch = chunk[start:start + runner.batch_size]
-            runner.process(batch)
-            bar.update(len(batch))
-            runner.summary.seconds = time.perf_counter() - started
-            bar.set_postfix(failed=runner.summary.failed, refresh=False)
-    bar.close()
-    runner.summary.seconds = time.perf_counter() - started
-    return runner.summary
+    todo = pending_items(task, reports, skip, commit, processor.provenance)
+    try:
+        for chunk in windows(todo, batch_size * max(1, options.window)):
+            for batch in length_batches(chunk, batch_size, options.window > 1,
+                                        options.max_batch_chars):
+                for finished in processor.run(batch):
+                    commit(finished)
+    finally:
+        bar.close()
+    summary.seconds = time.perf_counter() - commit.started
+    summary.add_stats(processor.stats)
+    return summary
 
 
-def _progress(total: int | None, enabled: bool) -> Any:
+def progress_bar(total: int | None, enabled: bool) -> Any:
+    """A tqdm bar on stderr showing reports done, rate and ETA."""
     from tqdm import tqdm
 
     return tqdm(total=total, disable=not enabled, unit="report", dynamic_ncols=True,
-                desc="radlite", leave=True)
+                desc="radlite", leave=True, smoothing=0.1)

@@ -1,4 +1,7 @@
-"""``radlite extract chest``: CheXpert or ChestX-ray14 labels for chest X-ray reports."""
+"""``radlite extract chest``: CheXpert or ChestX-ray14 labels for chest X-ray reports.
+
+Runs under the job runner like every extraction; ``--mode rules`` loads no model.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,7 @@ from typing import Any
 
 import click
 
-from radlite.cli.extract import command, extraction_options
-from radlite.cli.extract_abdct import run_batched
+from radlite.cli.extract import command, extraction_options, run_extract
 
 
 @command.command(name="chest")
@@ -19,4 +21,4 @@ from radlite.cli.extract_abdct import run_batched
               help="rules: NegEx-style baseline; verify: the model checks every mention.")
 def chest(label_set: str, mode: str, **params: Any) -> None:
     """Chest X-ray observation labels with evidence sentences."""
-    run_batched("chest", params, {"mode": mode, "labels": label_set})
+    run_extract("chest", params, {"mode": mode, "labels": label_set})

@@ -4,7 +4,9 @@ A *batch processor* turns a list of ``(input position, report)`` pairs into fini
 records: it builds the task's requests, calls the backend, parses and validates, and
 retries a bad answer up to ``retries`` times (sampling on retries). After the last
 attempt the report becomes an explicit failure with the reason. It never touches the
-job store, so the same code runs in the driver and in remote workers.
+job store, so the same code runs in the driver and in remote workers. A batched task
+(``Task.batched``) gets each batch in one ``Task.run_batch`` call instead
+(:mod:`radlite.pipeline.task_batches`).
 
 *Length batching*: :func:`length_batches` sorts a window of reports by length and cuts
 it into batches of at most ``batch_size`` reports and, optionally, at most
@@ -23,6 +25,7 @@ from radlite.backends.base import Backend
 from radlite.core.errors import BackendError, SchemaError
 from radlite.core.generation import GenerationResult
 from radlite.core.types import Record, Report
+from radlite.pipeline.task_batches import run_task_batch
 from radlite.tasks.base import Task
 
 
@@ -71,7 +74,14 @@ class BatchProcessor:
         self.provenance = provenance_of(self.task, self.backend)
 
     def run(self, items: list[Item]) -> Iterator[list[tuple[int, Record]]]:
-        """Process ``items``; yields the records finished after each backend call."""
+        """Process ``items``; yields the records finished after each backend call.
+
+        A batched task's records come in one list, after its ``run_batch`` call.
+        """
+        if self.task.batched:
+            yield run_task_batch(self.task, self.backend, items, self.retries, self.stats,
+                                 self.provenance)
+            return
         pending = items
         while pending:
             results = self._generate(pending)
@@ -115,6 +125,11 @@ class BatchProcessor:
             return None
         record.extra.setdefault("attempts", item.attempt + 1)
         return record
+
+
+def batch_size_for(task: Task, backend: Backend, requested: int | None) -> int:
+    """Reports per batch: ``requested``, else the task's default, else the backend's."""
+    return max(1, requested or task.default_batch_size or backend.capabilities.max_batch_size)
 
 
 def windows(items: Iterator[Item], size: int) -> Iterator[list[Item]]:

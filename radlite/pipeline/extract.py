@@ -59,6 +59,23 @@ def resolve_backend(task_name: str, spec: BackendSpec) -> Backend:
     return load_backend(spec.name, **options)
 
 
+def model_backend(task: Task, backend: BackendSpec | Backend | None) -> BackendSpec | Backend:
+    """What the job runs on: ``backend``, except a spec for a task that needs no model.
+
+    A task whose mode calls no model (``task.needs_model`` is False, e.g. abdct's and
+    chest's ``rules``) gets a :class:`~radlite.backends.null.NullBackend` instead of a
+    spec, so no model is loaded and the job does not depend on the backend options.
+    A loaded backend passed in code is used as given.
+    """
+    if isinstance(backend, Backend):
+        return backend
+    if not task.needs_model:
+        from radlite.backends.null import NullBackend
+
+        return NullBackend()
+    return backend or BackendSpec()
+
+
 def _same(obj: Any) -> Any:
     return obj
 
@@ -99,7 +116,8 @@ def extract(
     Work is committed to a job store as it finishes; calling again with the same
     arguments resumes where the last run stopped. Before any model is loaded the input
     is scanned for duplicate ids and the output and job store are checked for write
-    access and free space.
+    access and free space. Batched tasks (abdct, chest) run through the same runner
+    (one ``run_batch`` call per batch); their model-free modes load no model.
 
     Args:
         task: task name (``lirads``, ``abdct``, ``chest``) or a Task object.
@@ -128,7 +146,7 @@ def extract(
     total = check_unique_ids(source.reports())
     store_path = Path(job_store or job_store_path(output))
     check_outputs(output, store_path, total)
-    spec = backend if isinstance(backend, Backend) else backend or BackendSpec()
+    spec = model_backend(task_obj, backend)
     if executor == "ray":
         from radlite.pipeline.ray_executor import RayExecutor
 
@@ -144,7 +162,7 @@ def extract(
     if restart:
         for suffix in ("", "-wal", "-shm"):
             Path(str(store_path) + suffix).unlink(missing_ok=True)
-    fingerprint = {**task_obj.provenance(), **identity, "input": str(source.path.resolve())}
+    fingerprint = {**task_obj.fingerprint(), **identity, "input": str(source.path.resolve())}
     with JobStore(store_path, fingerprint) as store:
         store.set_meta("output", str(output.resolve()))
         store.set_meta("total", str(total))

@@ -24,7 +24,7 @@ from typing import Any
 from radlite.backends.base import Backend
 from radlite.core.errors import ConfigError
 from radlite.core.types import Record, Report
-from radlite.pipeline.batching import BatchProcessor, Item, length_batches
+from radlite.pipeline.batching import BatchProcessor, Item, batch_size_for, length_batches
 from radlite.pipeline.runner import (
     Committer,
     RunOptions,
@@ -53,8 +53,9 @@ class ReplicaWorker:
     def __init__(self, task_factory: Callable[[], Task], backend_factory: Callable[[], Backend],
                  retries: int, batch_size: int, max_batch_chars: int | None) -> None:
         backend = backend_factory()
-        self.processor = BatchProcessor(task_factory(), backend, retries)
-        self.batch_size = batch_size or backend.capabilities.max_batch_size
+        task = task_factory()
+        self.processor = BatchProcessor(task, backend, retries)
+        self.batch_size = batch_size_for(task, backend, batch_size)
         self.max_batch_chars = max_batch_chars
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
@@ -192,10 +193,11 @@ class RayExecutor:
         spill.mkdir(parents=True)
         try:
             todo = max(0, (total or 0) - len(skip))
-            rows = min(SHARD_ROWS, max(self._block(options), todo // (self.workers * 4)))
+            block = self._block(options, task)
+            rows = min(SHARD_ROWS, max(block, todo // (self.workers * 4)))
             pending = _spill(pending_items(task, reports, skip, commit, provenance), spill, rows)
             if pending:
-                self._stream(spill, options, commit)
+                self._stream(spill, options, commit, block)
         finally:
             bar.close()
             shutil.rmtree(spill, ignore_errors=True)
@@ -203,12 +205,11 @@ class RayExecutor:
         return summary
 
     @staticmethod
-    def _block(options: RunOptions) -> int:
-        return max(1, options.batch_size or 8) * max(1, options.window)
+    def _block(options: RunOptions, task: Task) -> int:
+        return max(1, options.batch_size or task.default_batch_size or 8) * max(1, options.window)
 
-    def _stream(self, spill: Path, options: RunOptions, commit: Committer) -> None:
+    def _stream(self, spill: Path, options: RunOptions, commit: Committer, block: int) -> None:
         batch_size = options.batch_size or 0
-        block = self._block(options)
         dataset = self.ray.data.read_parquet(f"local://{spill.resolve()}")
         results = dataset.map_batches(
             ReplicaWorker,

@@ -17,7 +17,14 @@ from typing import Any
 
 from radlite.backends.base import Backend
 from radlite.core.types import Record, Report
-from radlite.pipeline.batching import BatchProcessor, BatchStats, Item, length_batches, windows
+from radlite.pipeline.batching import (
+    BatchProcessor,
+    BatchStats,
+    Item,
+    batch_size_for,
+    length_batches,
+    windows,
+)
 from radlite.pipeline.store import JobStore
 from radlite.tasks.base import Task
 
@@ -142,11 +149,13 @@ def run_job(
     """Process ``reports`` with ``task`` on ``backend``, committing each batch to ``store``.
 
     Reports already in the store are skipped (failed ones too, unless
-    ``options.retry_failed``). Returns a summary of this run.
+    ``options.retry_failed``). A batched task (``task.batched``) gets each batch in one
+    ``task.run_batch`` call; its records are committed the same way. Returns a summary
+    of this run.
     """
     options = options or RunOptions()
     processor = BatchProcessor(task, backend, options.retries)
-    batch_size = max(1, options.batch_size or backend.capabilities.max_batch_size)
+    batch_size = batch_size_for(task, backend, options.batch_size)
     summary = RunSummary()
     bar = progress_bar(total, options.progress)
     commit = Committer(store, summary, bar, on_record)

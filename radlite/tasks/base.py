@@ -3,19 +3,28 @@
 A *task* builds a generation request from a report and parses the generated text into a
 validated :class:`~radlite.core.types.Record` (values plus evidence spans). It never
 loads models or touches files; prompts are versioned data files beside the task.
+
+A *batched task* (``batched = True``) asks several questions per report, or none, so it
+does not fit one request per report: it implements :meth:`Task.run_batch` (reports in,
+records out) and the job runner calls that once per batch instead of
+:meth:`Task.build_request`/:meth:`Task.parse` (see :mod:`radlite.pipeline.task_batches`).
 """
 
 from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Record, Report
+
+if TYPE_CHECKING:
+    from radlite.backends.base import Backend
 
 DEFAULT_MAX_CHARS = 20_000
 
@@ -32,6 +41,16 @@ class Task(ABC):
     name: str = "task"
     template_version: str = "v0"
     max_chars: int = DEFAULT_MAX_CHARS
+    #: True when the task processes a whole batch of reports itself (:meth:`run_batch`).
+    batched: bool = False
+    #: Reports per :meth:`run_batch` call when the caller does not choose (batched tasks);
+    #: None: the backend's preferred batch size.
+    default_batch_size: int | None = None
+
+    @property
+    def needs_model(self) -> bool:
+        """Whether the task calls a model; False lets callers skip loading one."""
+        return True
 
     def check_report(self, report: Report) -> str | None:
         """A specific reason why ``report`` cannot be processed, or None.
@@ -80,6 +99,24 @@ class Task(ABC):
         """Header of :meth:`wide_row`."""
         return ["id", *self.columns(), "status", "error", "evidence"]
 
+    def run_batch(self, backend: Backend | None, reports: Sequence[Report]) -> list[Record]:
+        """Records for ``reports``, one per report (batched tasks only).
+
+        Args:
+            backend: the text generator; None (or a backend that refuses every request)
+                when :attr:`needs_model` is False.
+            reports: reports that passed :meth:`check_report`.
+
+        Raises:
+            BackendError: the backend is unusable; the runner retries the batch, then
+                records every report of it as failed with the reason.
+        """
+        raise NotImplementedError(f"task '{self.name}' is not a batched task")
+
     def provenance(self) -> dict[str, Any]:
         """Task part of a record's provenance."""
         return {"task": self.name, "template_version": self.template_version}
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Task part of a job's fingerprint: every setting that changes the records."""
+        return self.provenance()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -45,4 +46,19 @@ def test_ray_executor_matches_local_and_resumes(tmp_path: Path, local_ray: None)
                       options=OPTIONS, executor="ray",
                       executor_options={"workers": 2, "num_cpus": 0.5})
     assert summary.skipped == 10 and summary.done == 30 and summary.failed == 0
+    assert ray_out.read_bytes() == local_out.read_bytes()
+
+
+def test_ray_executor_runs_batched_tasks(tmp_path: Path, local_ray: None) -> None:
+    from radlite.synth import generate
+
+    source = tmp_path / "abdct.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([("id", "report")] + [
+            (r["id"], r["report"]) for r in generate("abdct", 20, 7)])
+    local_out, ray_out = tmp_path / "abdct_local.jsonl", tmp_path / "abdct_ray.jsonl"
+    extract("abdct", InputSpec(source), local_out, fmt="jsonl", options=OPTIONS)
+    summary = extract("abdct", InputSpec(source), ray_out, fmt="jsonl", options=OPTIONS,
+                      executor="ray", executor_options={"workers": 1, "num_cpus": 0.5})
+    assert summary.done == 20 and summary.failed == 0
     assert ray_out.read_bytes() == local_out.read_bytes()

@@ -1,9 +1,10 @@
 """The abdominal CT task: organ x finding-type labels (../shared/specs/abdct-labels.md).
 
-Several model questions per report do not fit the one-request-per-report runner, so
-the task's work happens in :meth:`AbdctTask.run_batch` (reports in, records out, a
-backend passed in). :meth:`build_request`/:meth:`parse` raise a clear error until the
-runner grows that hook (see docs/abdct.md).
+Several model questions per report (or none, in ``rules`` mode) do not fit one request
+per report, so this is a *batched task*: its work happens in :meth:`AbdctTask.run_batch`
+(reports in, records out, a backend passed in), which the job runner calls once per
+batch (:mod:`radlite.pipeline.task_batches`). :meth:`build_request`/:meth:`parse` are
+never used and raise a clear error.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class AbdctTask(Task):
     """
 
     name = "abdct"
+    batched = True
+    default_batch_size = 32
 
     def __init__(self, mode: str = DEFAULT_MODE, organs: Sequence[str] | None = None,
                  max_chars: int | None = None, batch_size: int | None = None) -> None:
@@ -108,3 +111,7 @@ class AbdctTask(Task):
 
     def provenance(self) -> dict[str, Any]:
         return {**super().provenance(), "mode": self.mode}
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Provenance plus the organs, which decide the output columns."""
+        return {**self.provenance(), "organs": list(self.organs)}

@@ -2,7 +2,8 @@
 
 Modes: ``rules`` (the baseline, :mod:`radlite.tasks.chest.rules`) and ``verify``
 (rules find concept mentions; the model answers, per mention, whether the sentence says
-the patient has it: yes/no/maybe). Work happens in :meth:`ChestTask.run_batch`.
+the patient has it: yes/no/maybe). This is a *batched task*: work happens in
+:meth:`ChestTask.run_batch`, which the job runner calls once per batch.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class ChestTask(Task):
     """
 
     name = "chest"
+    batched = True
+    default_batch_size = 32
 
     def __init__(self, mode: str = "rules", labels: str = "chexpert",
                  max_chars: int | None = None, batch_size: int | None = None) -> None:

@@ -64,16 +64,51 @@ def _common(fn):
         click.option("--encoder", default=None, type=click.Path(exists=True, file_okay=False),
                      help="Local encoder folder for BERTScore (default all-MiniLM-L6-v2)."),
         click.option("--no-plots", is_flag=True, help="Skip PNG plots and the HTML report."),
+        click.option("--nli-model", default=None, type=click.Path(exists=True, file_okay=False),
+                     help="impression: local Hugging Face NLI (sequence-classification) model "
+                          "folder, e.g. a DeBERTa/RoBERTa MNLI model; adds nli_entailed, "
+                          "nli_contradicted, nli_consistency. Labels are read from its "
+                          "config id2label. Never downloaded."),
+        click.option("--nli-premise", type=click.Choice(["auto", "findings", "reference"]),
+                     default="auto", show_default=True,
+                     help="NLI premise: gold findings, the reference impression, or auto "
+                          "(findings when the gold file has them, else reference)."),
+        click.option("--nli-batch-size", default=16, show_default=True, type=click.IntRange(1),
+                     help="Sentence pairs per NLI forward pass."),
+        click.option("--nli-device", default="cpu", show_default=True,
+                     help="Torch device for the NLI model."),
+        click.option("--radgraph-annotations", default=None,
+                     type=click.Path(exists=True, dir_okay=False),
+                     help="impression: RadGraph annotation JSONL (id, reference, per-system "
+                          "annotations) for F1-RadGraph simple/partial/complete."),
+        click.option("--radgraph-model", default=None, type=click.Path(exists=True, file_okay=False),
+                     help="impression: local extracted RadGraph model folder, annotated with the "
+                          "radgraph package (must be installed); never downloaded."),
+        click.option("--radgraph-model-type", default=None,
+                     help="RadGraph model type of --radgraph-model (default: the folder name, "
+                          "e.g. modern-radgraph-xl)."),
     ]
     for option in reversed(options):
         fn = option(fn)
     return fn
 
 
-def _kwargs(n_boot, seed, alpha, test, on_missing, metrics, encoder, no_plots) -> dict:
+def _kwargs(n_boot: int, seed: int, alpha: float, test: str, on_missing: str,
+            metrics: str | None, encoder: str | None, no_plots: bool, nli_model: str | None,
+            nli_premise: str, nli_batch_size: int, nli_device: str,
+            radgraph_annotations: str | None, radgraph_model: str | None,
+            radgraph_model_type: str | None) -> dict:
+    from radlite.evaluate.text_tasks import FactualOptions
+
+    factual = FactualOptions(nli_model=nli_model, nli_premise=nli_premise,
+                             nli_batch_size=nli_batch_size, nli_device=nli_device,
+                             radgraph_annotations=radgraph_annotations,
+                             radgraph_model=radgraph_model,
+                             radgraph_model_type=radgraph_model_type)
     return {"n_boot": n_boot, "seed": seed, "alpha": alpha, "test": test,
             "on_missing": on_missing, "encoder_path": encoder, "plots": not no_plots,
-            "text_metrics": [m.strip() for m in metrics.split(",")] if metrics else None}
+            "text_metrics": [m.strip() for m in metrics.split(",")] if metrics else None,
+            "factual": factual if factual.active else None}
 
 
 def _task_command(task: str) -> click.Command:
@@ -110,7 +145,21 @@ class _EvalGroup(click.Group):
 
 @click.group(name="eval", cls=_EvalGroup)
 def command() -> None:
-    """Evaluate predictions: radlite eval TASK --gold G --pred NAME=FILE -o DIR."""
+    """Evaluate predictions: radlite eval TASK --gold G --pred NAME=FILE -o DIR.
+
+    TASK is lirads, abdct, chest, chestxray14, impression or serial; see
+    `radlite eval TASK --help` for its options.
+
+    \b
+    Factual metrics for impressions, only with user-supplied local weights or
+    annotations (nothing is downloaded or substituted):
+      --nli-model DIR             NLI factual consistency (entailed/contradicted
+                                  sentence shares, per-report consistency)
+      --nli-premise auto|findings|reference
+      --radgraph-annotations F    F1-RadGraph simple/partial/complete from
+                                  RadGraph-format annotations (JSONL by id)
+      --radgraph-model DIR        annotate with the radgraph package instead
+    """
 
 
 @command.command(name="perturb")

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from radlite.core.errors import InputError
+from radlite.core.errors import ConfigError, InputError
 from radlite.evaluate import labels, lirads, text_tasks
 from radlite.evaluate.bootstrap import (
     compare_from_distributions,
@@ -61,14 +61,16 @@ def _check_columns(task: str, alignment: Alignment) -> None:
 
 
 def score_model(task: str, gold: list[dict], pred: list[dict | None],
-                text_metrics: list[str], encoder_path: str | None) -> ScoredModel:
-    """Per-report counts of one model for ``task``."""
+                text_metrics: list[str], encoder_path: str | None,
+                factual: text_tasks.FactualScorer | None = None, name: str = "") -> ScoredModel:
+    """Per-report counts of one model (``name``) for ``task``."""
     scorers = {"lirads": lirads.score_lirads, "abdct": labels.score_abdct,
                "chest": labels.score_chest, "chestxray14": labels.score_chestxray14}
     if task in scorers:
         return scorers[task](gold, pred)
-    fn = text_tasks.score_impression if task == "impression" else text_tasks.score_serial
-    return fn(gold, pred, text_metrics, encoder_path)
+    if task == "impression":
+        return text_tasks.score_impression(gold, pred, text_metrics, encoder_path, factual, name)
+    return text_tasks.score_serial(gold, pred, text_metrics, encoder_path)
 
 
 def task_specs(task: str, model: ScoredModel) -> list[MetricSpec]:
@@ -98,6 +100,7 @@ def evaluate_task(
     text_metrics: Sequence[str] | None = None,
     encoder_path: str | None = None,
     plots: bool = True,
+    factual: text_tasks.FactualOptions | None = None,
 ) -> dict[str, Any]:
     """Evaluate prediction files against gold for one task.
 
@@ -116,6 +119,8 @@ def evaluate_task(
         text_metrics: text metric families for impression/serial (default all).
         encoder_path: local encoder for BERTScore/embedding similarity.
         plots: write PNG plots and the HTML report when ``out_dir`` is set.
+        factual: user-supplied NLI model / RadGraph annotations or model for the
+            factual metrics (``impression`` only); nothing model-based otherwise.
 
     Returns:
         JSON-ready dict: ``metrics`` rows (model, metric, feature, value, ci_low,
@@ -130,13 +135,18 @@ def evaluate_task(
     baseline = baseline or next(iter(preds))
     if baseline not in preds:
         raise InputError(f"baseline {baseline!r} is not one of the predictions")
+    if factual is not None and factual.active and task != "impression":
+        raise ConfigError("NLI and F1-RadGraph metrics are available for the impression task "
+                          f"only, not {task!r}")
     started = time.perf_counter()
     alignment = align(gold_path, preds, on_missing)
     _check_columns(task, alignment)
     families, skipped = ([], {})
     if task in {"impression", "serial"}:
         families, skipped = text_tasks.resolve_metrics(text_metrics)
-    scored = {name: score_model(task, alignment.gold, rows, families, encoder_path)
+    scorer = (text_tasks.FactualScorer(factual, alignment.gold, alignment.ids)
+              if factual is not None and factual.active else None)
+    scored = {name: score_model(task, alignment.gold, rows, families, encoder_path, scorer, name)
               for name, rows in alignment.preds.items()}
     specs = task_specs(task, scored[baseline])
     rng = np.random.default_rng(seed)
@@ -162,7 +172,7 @@ def evaluate_task(
         "settings": {"n_boot": n_boot, "seed": seed, "alpha": alpha, "test": test,
                      "on_missing": on_missing, "ci": "percentile, report-level cluster bootstrap",
                      "multiple_comparisons": "Holm within each metric name"},
-        "text": _text_info(scored, skipped),
+        "text": _text_info(scored, skipped, scorer),
         "metrics": metrics,
         "comparisons": comparisons,
         "confusion": {m: {k: np.asarray(v).tolist() for k, v in s.confusion.items()}
@@ -210,9 +220,13 @@ def _feature_accuracy(scored: dict[str, ScoredModel]) -> dict[str, Any]:
     return out
 
 
-def _text_info(scored: dict[str, ScoredModel], skipped: dict[str, str]) -> dict[str, Any]:
+def _text_info(scored: dict[str, ScoredModel], skipped: dict[str, str],
+               scorer: text_tasks.FactualScorer | None = None) -> dict[str, Any]:
     first = next(iter(scored.values()))
     if "notes" not in first.extra:
         return {}
-    return {"notes": first.extra["notes"], "skipped": skipped,
-            "per_item": {m: s.extra["per_item"] for m, s in scored.items()}}
+    out = {"notes": first.extra["notes"], "skipped": skipped,
+           "per_item": {m: s.extra["per_item"] for m, s in scored.items()}}
+    if scorer is not None:
+        out["factual_models"] = scorer.info()
+    return out

@@ -4,16 +4,23 @@ Key term: a *cluster*, the unit the bootstrap resamples. For ``impression`` a
 cluster is one report. For ``serial`` it is one patient: the per-report
 change-focused impressions of a patient are summed into that patient's counts,
 and the longitudinal summary is one more item per patient.
+
+Model-based factual metrics (``impression`` only) are computed only when the
+user supplies local weights or annotations (``FactualOptions``): NLI factual
+consistency (``radlite.evaluate.nli``) and F1-RadGraph
+(``radlite.evaluate.f1radgraph``). No other model is ever substituted.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
-from radlite.core.errors import ConfigError
+from radlite.core.errors import ConfigError, InputError
 from radlite.evaluate import text
 from radlite.evaluate.consistency import consistency_rate
 from radlite.evaluate.spec import MetricSpec, ScoredModel
@@ -22,7 +29,122 @@ from radlite.evaluate.wordnet import missing_message, wordnet_available
 log = logging.getLogger(__name__)
 
 DEFAULT_METRICS = ("bleu", "rouge", "meteor", "bertscore", "embedding", "consistency")
-HEADLINE = {"bleu4", "rougeL", "bertscore_f1"}
+HEADLINE = {"bleu4", "rougeL", "bertscore_f1", "nli_consistency", "f1radgraph_partial"}
+NLI_PREMISES = ("auto", "findings", "reference")
+
+
+@dataclass(frozen=True)
+class FactualOptions:
+    """User-supplied weights/annotations for the model-based factual metrics.
+
+    Attributes:
+        nli_model: local Hugging Face sequence-classification NLI model folder.
+        nli_premise: ``findings`` (gold ``findings`` column), ``reference`` (gold
+            ``impression``) or ``auto`` (findings when the gold file has that
+            column, else reference).
+        nli_batch_size: sentence pairs per forward pass.
+        nli_device: torch device for the NLI model.
+        radgraph_annotations: RadGraph annotation JSONL (see
+            ``radlite.evaluate.f1radgraph.read_annotations``).
+        radgraph_model: local extracted RadGraph model folder, run through the
+            ``radgraph`` package.
+        radgraph_model_type: RadGraph model type (default: the folder name).
+    """
+
+    nli_model: str | None = None
+    nli_premise: str = "auto"
+    nli_batch_size: int = 16
+    nli_device: str = "cpu"
+    radgraph_annotations: str | None = None
+    radgraph_model: str | None = None
+    radgraph_model_type: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether any factual metric was requested."""
+        return bool(self.nli_model or self.radgraph_annotations or self.radgraph_model)
+
+
+class FactualScorer:
+    """Computes the requested factual metrics for one evaluation (loads things once).
+
+    Raises:
+        ConfigError: inconsistent options (both RadGraph sources, unknown premise).
+    """
+
+    def __init__(self, options: FactualOptions, gold_rows: list[dict], ids: list[str]) -> None:
+        from radlite.evaluate import f1radgraph
+
+        if options.radgraph_annotations and options.radgraph_model:
+            raise ConfigError("give either --radgraph-annotations or --radgraph-model, not both")
+        if options.nli_premise not in NLI_PREMISES:
+            raise ConfigError(f"--nli-premise must be one of {NLI_PREMISES}, "
+                              f"not {options.nli_premise!r}")
+        self.options = options
+        self.ids = ids
+        self.annotations = (f1radgraph.read_annotations(options.radgraph_annotations)
+                            if options.radgraph_annotations else None)
+        self.annotator = (f1radgraph.RadGraphAnnotator(options.radgraph_model,
+                                                       options.radgraph_model_type)
+                          if options.radgraph_model else None)
+        self._ref_annotations: list[Any] | None = None
+        self.premise = self._premise_kind(gold_rows)
+        self.premises = self._premises(gold_rows) if options.nli_model else []
+
+    def _premise_kind(self, gold_rows: list[dict]) -> str:
+        has_findings = bool(gold_rows) and "findings" in gold_rows[0]
+        if self.options.nli_premise == "findings" and not has_findings:
+            raise InputError("--nli-premise findings: the gold file has no findings column")
+        if self.options.nli_premise == "auto":
+            return "findings" if has_findings else "reference"
+        return self.options.nli_premise
+
+    def _premises(self, gold_rows: list[dict]) -> list[str]:
+        column = "findings" if self.premise == "findings" else "impression"
+        premises = [str(g.get(column) or "").strip() for g in gold_rows]
+        empty = [i for i, p in zip(self.ids, premises, strict=True) if not p]
+        if empty:
+            raise InputError(f"NLI premise ({self.premise}): {len(empty)} gold rows have an empty "
+                             f"{column} (e.g. {empty[:5]}); fill them or choose another "
+                             "--nli-premise")
+        return premises
+
+    def scores(self, system: str, hyps: list[str], refs: list[str]) -> dict[str, text.TextScore]:
+        """Factual metrics of one system's outputs (aligned with ``ids``)."""
+        from radlite.evaluate import f1radgraph
+        from radlite.evaluate.nli import nli_scores
+
+        out: dict[str, text.TextScore] = {}
+        if self.options.nli_model:
+            out.update(nli_scores(hyps, self.premises, self.options.nli_model, self.premise,
+                                  self.options.nli_batch_size, self.options.nli_device))
+        if self.annotations is not None:
+            h, r = f1radgraph.from_file(self.annotations, self.ids, system, hyps)
+            out.update(f1radgraph.f1radgraph(
+                h, r, note=f"annotations from {self.options.radgraph_annotations}"))
+        elif self.annotator is not None:
+            if self._ref_annotations is None:
+                self._ref_annotations = self.annotator(refs)
+            info = self.annotator.info
+            out.update(f1radgraph.f1radgraph(
+                self.annotator(hyps), self._ref_annotations,
+                note=f"annotated by {info['model_type']} at {info['path']} "
+                     f"(config sha256 {info['config_sha256'][:12]})"))
+        return out
+
+    def info(self) -> dict[str, Any]:
+        """JSON-ready record of the models/annotations used, for traceability."""
+        from radlite.evaluate.nli import load_nli
+
+        out: dict[str, Any] = {"options": asdict(self.options)}
+        if self.options.nli_model:
+            out["nli"] = {**load_nli(self.options.nli_model, self.options.nli_device).info,
+                          "premise": self.premise}
+        if self.options.radgraph_annotations:
+            out["radgraph"] = {"annotations": self.options.radgraph_annotations}
+        elif self.annotator is not None:
+            out["radgraph"] = self.annotator.info
+        return out
 
 
 def resolve_metrics(requested: Sequence[str] | None) -> tuple[list[str], dict[str, str]]:
@@ -91,12 +213,18 @@ def _pred_text(row: dict | None, key: str) -> str:
 
 
 def score_impression(gold_rows: list[dict], pred_rows: list[dict | None], families: list[str],
-                     encoder_path: str | None = None) -> ScoredModel:
-    """Text metrics of predicted vs gold ``impression``; a missing prediction is ''."""
+                     encoder_path: str | None = None, factual: FactualScorer | None = None,
+                     system: str = "") -> ScoredModel:
+    """Text metrics of predicted vs gold ``impression``; a missing prediction is ''.
+
+    With ``factual``, also the NLI/F1-RadGraph metrics of ``system``.
+    """
     refs = [str(g.get("impression") or "") for g in gold_rows]
     hyps = [_pred_text(p, "impression") for p in pred_rows]
     sources = [str(g.get("findings") or "") for g in gold_rows] if "findings" in gold_rows[0] else None
     scores = text_scores(hyps, refs, sources, families, encoder_path)
+    if factual is not None:
+        scores.update(factual.scores(system, hyps, refs))
     return _cluster(scores, np.arange(len(refs)), len(refs))
 
 

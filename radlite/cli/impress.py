@@ -65,6 +65,12 @@ def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBan
               default=None, help="Your past reports (CSV/JSONL with findings, impression).")
 @click.option("--n-examples", default=3, show_default=True, type=int)
 @click.option("--no-encoder", is_flag=True, help="Pick examples by word overlap, not embeddings.")
+@click.option("--no-examples-draft", is_flag=True,
+              help="With --examples, keep the plain extractive draft (examples only go in "
+                   "the prompt) instead of the examples-aware draft.")
+@click.option("--reuse-examples", is_flag=True,
+              help="Examples-aware draft: also reuse a nearest example impression whose "
+                   "concepts match the findings and that passes the gate.")
 @click.option("--id-col", default="id", show_default=True)
 @click.option("--findings-col", default="findings", show_default=True)
 @click.option("--indication-col", default="indication", show_default=True)
@@ -74,13 +80,15 @@ def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBan
 @click.option("--no-progress", is_flag=True)
 @backend_options
 def command(input_path: Path, output: Path, mode: str, style: str, max_items: int,
-            examples_path: Path | None, n_examples: int, no_encoder: bool, id_col: str,
+            examples_path: Path | None, n_examples: int, no_encoder: bool,
+            no_examples_draft: bool, reuse_examples: bool, id_col: str,
             findings_col: str, indication_col: str, background_col: str,
             batch_size: int | None, restart: bool, no_progress: bool, **params: Any) -> None:
     """Draft the Impression of each report from its Findings (an aid for review)."""
     task = ImpressionTask(mode=mode, style=style, max_items=max_items,
                           examples=_bank(examples_path, findings_col, not no_encoder),
-                          n_examples=n_examples, indication_col=indication_col,
+                          n_examples=n_examples, examples_draft=not no_examples_draft,
+                          reuse_examples=reuse_examples, indication_col=indication_col,
                           background_col=background_col)
     backend: Any = build_backend_spec(params)
     if mode == "draft":

@@ -67,19 +67,28 @@ class ExampleBank:
             return _normalise(np.asarray(self.embed([text]), dtype=float))[0]
         return _normalise(_bag([text], self._vocab)[0])[0]
 
-    def select(self, findings: str, k: int = 3) -> list[Example]:
-        """The ``k`` past reports most similar to ``findings``, nearest first.
+    def ranked(self, findings: str) -> list[int]:
+        """Indices of every past report, most similar to ``findings`` first.
 
         An example whose findings are identical to the query is skipped, so a report
-        never serves as its own example.
+        never serves as its own example. Ties keep the bank's order (deterministic).
         """
-        if not self.examples or k <= 0:
+        if not self.examples:
             return []
         scores = self._matrix @ self._vector(findings)
         order = np.argsort(-scores, kind="stable")
-        chosen = [self.examples[i] for i in order
-                  if self.examples[i].findings.strip() != findings.strip()]
-        return chosen[:k]
+        query = findings.strip()
+        return [int(i) for i in order if self.examples[i].findings.strip() != query]
+
+    def select(self, findings: str, k: int = 3) -> list[Example]:
+        """The ``k`` past reports most similar to ``findings``, nearest first.
+
+        An example whose findings are identical to the query is skipped (see
+        :meth:`ranked`).
+        """
+        if k <= 0:
+            return []
+        return [self.examples[i] for i in self.ranked(findings)[:k]]
 
 
 def encoder_embedder(encoder_path: str | None = None) -> Embedder:

@@ -2,7 +2,9 @@
 
 Key term: the *mode* of drafting.
 
-- ``draft``: the extractive draft only (no model text is used; deterministic).
+- ``draft``: the extractive draft only (no model text is used; deterministic). With
+  an example bank it is the *examples-aware draft* (``habits.py``): the department's
+  own normal phrasing and reporting habits, taken from the most similar past reports.
 - ``refine`` (coarse-to-fine): the model rewrites the extractive draft in the style;
   the consistency gate then removes every sentence the findings do not support, and
   the draft is kept when nothing supported is left.
@@ -26,6 +28,7 @@ from radlite.tasks.impression import gate, styles
 from radlite.tasks.impression.detect import Exam, detect_exam
 from radlite.tasks.impression.draft import extractive_draft
 from radlite.tasks.impression.examples import ExampleBank
+from radlite.tasks.impression.habits import ExampleHabits
 from radlite.tasks.impression.lexicon import mentions
 
 MODES = ("draft", "refine", "model")
@@ -45,6 +48,10 @@ class ImpressionTask(Task):
         max_items: at most this many sentences in the impression (length control).
         examples: the user's past reports; the most similar ``n_examples`` go in the prompt.
         n_examples: how many examples per prompt.
+        examples_draft: with ``examples``, draft in their phrasing habits (the
+            examples-aware draft, :class:`ExampleHabits`); False keeps the plain draft.
+        reuse_examples: the examples-aware draft may also reuse a whole example
+            impression whose concepts match the findings (off by default).
         indication_col: input column with the indication (``Report.meta``).
         background_col: input column with background/history.
         max_chars: findings longer than this fail with a clear reason.
@@ -54,6 +61,7 @@ class ImpressionTask(Task):
 
     def __init__(self, mode: str = "draft", style: str = "concise", max_items: int = 3,
                  examples: ExampleBank | None = None, n_examples: int = 3,
+                 examples_draft: bool = True, reuse_examples: bool = False,
                  indication_col: str = "indication", background_col: str = "background",
                  max_chars: int | None = None) -> None:
         if mode not in MODES:
@@ -62,6 +70,8 @@ class ImpressionTask(Task):
             raise ConfigError(f"unknown style '{style}'; choose from {styles.STYLES}")
         self.mode, self.style, self.max_items = mode, style, max(1, int(max_items))
         self.examples, self.n_examples = examples, n_examples
+        self.habits = (ExampleHabits(examples, reuse=reuse_examples)
+                       if examples is not None and examples_draft else None)
         self.indication_col, self.background_col = indication_col, background_col
         self.prompt = load_prompt(__package__, "draft-v1" if mode == "model" else "refine-v1")
         self.template_version = f"{mode}/{self.prompt['version']}"
@@ -76,8 +86,12 @@ class ImpressionTask(Task):
                            report.meta.get("body_site") or None)
 
     def draft(self, report: Report) -> str:
-        """The styled extractive draft of a report."""
-        text = extractive_draft(report.text, self.exam(report).body_site, self.max_items)
+        """The styled extractive draft of a report (examples-aware with an example bank)."""
+        site = self.exam(report).body_site
+        if self.habits is not None:
+            text = self.habits.draft(report.text, site, self.max_items)
+        else:
+            text = extractive_draft(report.text, site, self.max_items)
         return styles.apply_style(text, self.style, self.max_items)
 
     def messages(self, report: Report) -> tuple[dict[str, str], ...]:
@@ -128,4 +142,5 @@ class ImpressionTask(Task):
         return ["impression", "flags", "notice"]
 
     def provenance(self) -> dict[str, Any]:
-        return {**super().provenance(), "style": self.style, "max_items": self.max_items}
+        return {**super().provenance(), "style": self.style, "max_items": self.max_items,
+                "examples_draft": self.habits is not None}

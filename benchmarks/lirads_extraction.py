@@ -43,6 +43,14 @@ def majority_guess(gold: Path, out: Path) -> None:
             writer.writerow([row["id"], *(mode[f] for f in features)])
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(ROOT.parent))
+    except ValueError:
+        return str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -54,11 +62,15 @@ def main() -> None:
     parser.add_argument("--template", default=None)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--dtype", default=None, help="auto, float32 or bfloat16")
+    parser.add_argument("--constrain-values", action="store_true",
+                        help="restrict size/segment to values written in the report")
     parser.add_argument("--n-boot", type=int, default=10_000)
     parser.add_argument("--results", type=Path, default=ROOT / "results")
     args = parser.parse_args()
 
-    options = {"model": args.model, "adapter": args.adapter, "threads": args.threads}
+    options = {"model": args.model, "adapter": args.adapter, "threads": args.threads,
+               "dtype": args.dtype}
     if args.no_adapter:
         options["no_adapter"] = True
     spec = BackendSpec(args.backend, {k: v for k, v in options.items() if v is not None})
@@ -70,7 +82,8 @@ def main() -> None:
     pred = work / f"{args.name}.csv"
     summary = extract("lirads", InputSpec(args.data), pred, backend=backend,
                       options=RunOptions(batch_size=args.batch_size, progress=True),
-                      task_options={"template": template})
+                      task_options={"template": template,
+                                    "constrain_values": args.constrain_values})
     baseline = work / "majority.csv"
     majority_guess(args.data, baseline)
 
@@ -79,7 +92,8 @@ def main() -> None:
     report = evaluate_task("lirads", args.data, {args.name: pred, "majority-guess": baseline},
                            args.results / f"lirads_{args.name}", n_boot=args.n_boot, seed=0)
     result = {
-        "name": args.name, "data": str(args.data.relative_to(ROOT.parent)),
+        "name": args.name, "data": _shown(args.data),
+        "constrain_values": args.constrain_values, "dtype": args.dtype or "auto",
         "backend": args.backend, "model_id": backend.model_id,
         "adapter_hash": backend.adapter_hash, "template": template,
         "reports": summary.total, "done": summary.done, "failed": summary.failed,

@@ -49,10 +49,11 @@ class BuiltinBackend(TransformersBackend):
         threads: int | None = None,
         device: str = "cpu",
         constrained: bool = True,
+        dtype: str = "auto",
     ) -> None:
         super().__init__(
             model=str(embedded_model_path()), adapter=adapter, device=device,
-            batch_size=batch_size, threads=threads, constrained=constrained,
+            batch_size=batch_size, threads=threads, constrained=constrained, dtype=dtype,
         )
 
     @property

@@ -21,6 +21,9 @@ from radlite.core.generation import GenerationRequest, GenerationResult
 
 log = logging.getLogger(__name__)
 
+# Compiled grammars kept (per-report regexes would otherwise grow without bound).
+GRAMMAR_CACHE_SIZE = 256
+
 
 def _xgrammar_available() -> bool:
     try:
@@ -145,15 +148,18 @@ class TransformersBackend(Backend):
             info = xgr.TokenizerInfo.from_huggingface(self.tokenizer, vocab_size=vocab)
             self._grammar_compiler = xgr.GrammarCompiler(info)
         key = request.regex or json.dumps(request.json_schema, sort_keys=True)
-        if key not in self._grammar_cache:
+        compiled = self._grammar_cache.pop(key, None)
+        if compiled is None:
             if request.regex:
                 compiled = self._grammar_compiler.compile_regex(request.regex)
             else:
                 compiled = self._grammar_compiler.compile_json_schema(
                     json.dumps(request.json_schema), any_whitespace=False
                 )
-            self._grammar_cache[key] = compiled
-        return self._grammar_cache[key]
+        self._grammar_cache[key] = compiled  # most recently used last
+        while len(self._grammar_cache) > GRAMMAR_CACHE_SIZE:
+            self._grammar_cache.pop(next(iter(self._grammar_cache)))
+        return compiled
 
     def _encode(self, requests: Sequence[GenerationRequest]) -> list[list[int]]:
         prompts = [

@@ -135,11 +135,14 @@ def command() -> None:
 @extraction_options
 @click.option("--template", default=None, type=click.Choice(["compact-v1", "json-v1"]),
               help="Prompt template (default: compact-v1 for builtin, json-v1 otherwise).")
-def lirads(template: str | None, **params: Any) -> None:
+@click.option("--constrain-values/--free-values", default=False, show_default=True,
+              help="compact-v1: the decoded size and segment must be one written in the "
+                   "report (or empty).")
+def lirads(template: str | None, constrain_values: bool, **params: Any) -> None:
     """LI-RADS features of the index liver lesion (12 features, with evidence)."""
     if template is None:
         template = "compact-v1" if params["backend"] == "builtin" else "json-v1"
-    run_extract("lirads", params, {"template": template})
+    run_extract("lirads", params, {"template": template, "constrain_values": constrain_values})
 
 
 for _module in EXTRA_MODULES:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from radlite.backends.base import Backend
+from radlite.backends.null import NullBackend
 from radlite.core.generation import GenerationRequest, GenerationResult
 from radlite.core.types import Record, Report
 from radlite.pipeline.extract import BackendSpec, resolve_backend
@@ -85,7 +86,11 @@ class Runtime:
 
     def run(self, task: Task, reports: Iterable[Report], store: JobStore,
             options: RunOptions = QUIET) -> None:
-        """Run ``task`` over ``reports`` into ``store`` with the shared backend."""
+        """Run ``task`` over ``reports`` into ``store`` with the shared backend (no model
+        is loaded for a task mode that calls none, e.g. abdct's ``rules``)."""
+        if not task.needs_model:
+            run_job(task, NullBackend(), reports, store, options)
+            return
         run_job(task, self.locked(self.backend(task.name)), reports, store, options)
 
     def extract(self, task: Task, reports: list[Report]) -> list[Record]:

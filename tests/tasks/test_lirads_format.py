@@ -59,3 +59,25 @@ def test_schema_lists_every_feature() -> None:
 def test_garbage_is_a_schema_error(answer: str, message: str) -> None:
     with pytest.raises(SchemaError, match=message):
         parse_output(answer)
+
+
+def test_compact_regex_restricted_to_stated_values() -> None:
+    pattern = compact_regex(sizes=[28, 24, 500], segments=[7, 9])
+    binary = "; ".join(f"{name}=0" for name in ("cld", "tgt", "ntg", "tiv", "aphe", "wo", "cap",
+                                                 "grw", "ben", "mal"))
+    assert re.fullmatch(pattern, f"size=28; seg=7; {binary}")
+    assert re.fullmatch(pattern, f"size=-; seg=-; {binary}")
+    assert not re.fullmatch(pattern, f"size=29; seg=7; {binary}")  # not written in the report
+    assert not re.fullmatch(pattern, f"size=500; seg=7; {binary}")  # out of range is dropped
+    assert not re.fullmatch(pattern, f"size=28; seg=8; {binary}")
+    assert compact_regex(sizes=[], segments=[]) == compact_regex()  # nothing stated: general
+
+
+def test_task_constrains_to_report_mentions() -> None:
+    from radlite.core.types import Report
+    from radlite.tasks.lirads.task import LiradsTask
+
+    report = Report("r", "Cirrhosis. 2.8 x 2.4 cm observation in segment VII; 9 mm cyst in S2.")
+    constrained = LiradsTask(constrain_values=True).build_request(report).regex
+    assert constrained.startswith("size=(-|9|28); seg=(-|2|7);")
+    assert LiradsTask().build_request(report).regex == compact_regex()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from radlite.core.errors import SchemaError
@@ -23,9 +24,24 @@ LONG = {short: name for name, short in SHORT.items()}
 MAX_SIZE_MM = 400
 
 
-def compact_regex() -> str:
-    """Regular expression that every compact answer matches (for constrained decoding)."""
-    parts = [r"size=(-|[1-9][0-9]{0,2})", r"seg=(-|[1-8])"]
+def _choices(values: Iterable[int] | None, general: str) -> str:
+    """``-`` or one of ``values`` (when any), else ``-`` or the general pattern."""
+    allowed = sorted(set(values or ()))
+    return "(-|" + ("|".join(str(v) for v in allowed) if allowed else general) + ")"
+
+
+def compact_regex(sizes: Iterable[int] | None = None,
+                  segments: Iterable[int] | None = None) -> str:
+    """Regular expression that every compact answer matches (for constrained decoding).
+
+    Args:
+        sizes: when given and non-empty, ``size`` may only be one of these (mm) or ``-``.
+        segments: likewise for ``seg`` (Couinaud 1-8).
+    """
+    sizes = [v for v in sizes or () if 1 <= v <= MAX_SIZE_MM]
+    segments = [v for v in segments or () if 1 <= v <= 8]
+    parts = [f"size={_choices(sizes, '[1-9][0-9]{0,2}')}",
+             f"seg={_choices(segments, '[1-8]')}"]
     parts += [f"{SHORT[name]}=[01]" for name in BINARY]
     return "; ".join(parts)
 

@@ -10,7 +10,7 @@ from radlite.core.errors import ConfigError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Record, Report
 from radlite.tasks.base import Task, load_prompt
-from radlite.tasks.lirads import evidence, format
+from radlite.tasks.lirads import evidence, format, observations
 
 TEMPLATES = ("compact-v1", "json-v1")
 _JINJA = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
@@ -24,11 +24,16 @@ class LiradsTask(Task):
             models, the default of the embedded model) or ``json-v1`` (full instructions,
             JSON answer; for zero-shot larger models).
         max_chars: reports longer than this fail with a clear reason.
+        constrain_values: restrict the decoded ``size`` and ``seg`` to the sizes (in mm)
+            and Couinaud segments written in the report (or empty), so the model chooses
+            among stated values instead of inventing numbers. Reports with no size or
+            segment mention fall back to the general pattern.
     """
 
     name = "lirads"
 
-    def __init__(self, template: str = "compact-v1", max_chars: int | None = None) -> None:
+    def __init__(self, template: str = "compact-v1", max_chars: int | None = None,
+                 constrain_values: bool = False) -> None:
         if template not in TEMPLATES:
             raise ConfigError(f"unknown LI-RADS template '{template}'; choose from {TEMPLATES}")
         self.prompt = load_prompt(__package__, template)
@@ -36,6 +41,7 @@ class LiradsTask(Task):
         self.output = self.prompt["output"]
         if max_chars:
             self.max_chars = int(max_chars)
+        self.constrain_values = bool(constrain_values)
         self._system = _JINJA.from_string(self.prompt["system"])
         self._user = _JINJA.from_string(self.prompt["user"])
 
@@ -49,7 +55,7 @@ class LiradsTask(Task):
     def build_request(self, report: Report, attempt: int = 0) -> GenerationRequest:
         constraint: dict[str, Any]
         if self.output == "compact":
-            constraint = {"regex": format.compact_regex()}
+            constraint = {"regex": self._regex(report.text)}
         else:
             constraint = {"json_schema": format.json_schema()}
         return GenerationRequest(
@@ -60,6 +66,17 @@ class LiradsTask(Task):
             key=report.id,
             **constraint,
         )
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Template version and whether decoding is restricted to stated values."""
+        return {**self.provenance(), "constrain_values": self.constrain_values}
+
+    def _regex(self, text: str) -> str:
+        if not self.constrain_values:
+            return format.compact_regex()
+        sizes = [m.value for m in observations.size_mentions(text)]
+        segments = [m.value for m in observations.segment_mentions(text)]
+        return format.compact_regex(sizes, segments)
 
     def target(self, values: dict[str, Any]) -> str:
         """The answer a model should give for gold ``values`` (training target)."""

@@ -1,0 +1,158 @@
+"""Training data: labelled rows -> chat *examples* (messages + target answer) -> splits.
+
+Key term: an *example* is one report's prompt messages (exactly as the task builds them
+for inference), the answer the model should give (``task.target``), and the gold
+labels (for rewards and accuracy). Rows come from a labelled CSV/JSONL or from the
+synthetic generator; the hand-written validation sets are never read here.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from radlite.core.errors import ConfigError, InputError
+from radlite.core.io import read_reports
+from radlite.train.config import TrainConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Example:
+    """One training/validation example."""
+
+    id: str
+    text: str
+    messages: list[dict[str, str]]
+    target: str
+    gold: dict[str, Any] = field(default_factory=dict)
+
+
+class TextTask:
+    """Plain prompt -> target pairs (e.g. Findings -> Impression) with no parser."""
+
+    name = "text"
+
+    def __init__(self, target_col: str, system_prompt: str = "") -> None:
+        self.target_col = target_col
+        self.system_prompt = system_prompt
+
+    def messages(self, text: str) -> tuple[dict[str, str], ...]:
+        """Chat messages: an optional system message and the text as the user turn."""
+        system = ({"role": "system", "content": self.system_prompt},) if self.system_prompt else ()
+        return (*system, {"role": "user", "content": text.strip()})
+
+    def target(self, values: dict[str, Any]) -> str:
+        """The answer: the row's target column."""
+        return str(values.get(self.target_col, "")).strip()
+
+
+def training_task(config: TrainConfig) -> Any:
+    """The task object whose ``messages``/``target`` define the examples."""
+    if config.task == "text":
+        return TextTask(config.target_col, config.system_prompt)
+    from radlite.tasks import get_task
+
+    return get_task(config.task, template=config.template)
+
+
+def _clean(value: Any) -> Any:
+    """CSV strings to Python values: ``""`` -> None, ``"25"``/``"25.0"`` -> 25."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "" or text.lower() in ("nan", "none", "null"):
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+        return int(number) if number == int(number) else number
+    return value
+
+
+def read_rows(path: str | Path, text_col: str) -> list[dict[str, Any]]:
+    """Labelled rows of a CSV/JSONL file as ``{"id", "report", <labels>}``.
+
+    Raises:
+        InputError: missing file or columns.
+    """
+    rows = []
+    for report in read_reports(Path(path), "id", text_col):
+        labels = {k: _clean(v) for k, v in report.meta.items() if not k.startswith("_")}
+        rows.append({**labels, "id": report.id, "report": report.text})
+    if not rows:
+        raise InputError(f"{path} holds no rows")
+    return rows
+
+
+def synth_rows(config: TrainConfig) -> list[dict[str, Any]]:
+    """``synth_n`` synthetic labelled rows of ``config.task`` (seeded by ``synth_seed``)."""
+    try:
+        from radlite import synth
+    except ImportError as exc:
+        raise ConfigError("synthetic data needs radlite.synth; give train_file instead") from exc
+    return synth.generate(config.task, config.synth_n, seed=config.synth_seed,
+                          lang=config.synth_lang)
+
+
+def build_examples(task: Any, rows: list[dict[str, Any]], text_key: str = "report"
+                   ) -> list[Example]:
+    """Examples for ``rows`` using the task's own prompt and answer format."""
+    out = []
+    for row in rows:
+        text = str(row.get(text_key, ""))
+        gold = {k: v for k, v in row.items() if k not in ("id", text_key, "case")}
+        out.append(Example(id=str(row["id"]), text=text, messages=list(task.messages(text)),
+                           target=task.target(gold), gold=gold))
+    return out
+
+
+def load_examples(config: TrainConfig) -> tuple[list[Example], list[Example]]:
+    """Training and validation examples for ``config`` (validation may come from a split).
+
+    Returns:
+        ``(train, val)``; with ``kfold`` set, ``val`` is empty and ``train`` holds all rows.
+    """
+    task = training_task(config)
+    rows = (read_rows(config.train_file, config.prompt_col) if config.train_file
+            else synth_rows(config))
+    examples = build_examples(task, rows)
+    if config.kfold:
+        return examples, []
+    if config.val_file:
+        return examples, build_examples(task, read_rows(config.val_file, config.prompt_col))
+    return split(examples, config.val_fraction, config.seed)
+
+
+def split(examples: list[Example], val_fraction: float, seed: int
+          ) -> tuple[list[Example], list[Example]]:
+    """Shuffle with ``seed`` and hold out ``val_fraction`` (at least one example)."""
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    n_val = max(1, round(len(examples) * val_fraction))
+    if n_val >= len(examples):
+        raise ConfigError(f"{len(examples)} examples are too few to hold out a validation set")
+    val = [examples[i] for i in order[:n_val]]
+    train = [examples[i] for i in order[n_val:]]
+    return train, val
+
+
+def kfold_splits(examples: list[Example], k: int, seed: int
+                 ) -> list[tuple[list[Example], list[Example]]]:
+    """``k`` (train, val) pairs; every example is validated exactly once."""
+    if len(examples) < k:
+        raise ConfigError(f"kfold={k} needs at least {k} examples, got {len(examples)}")
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    folds = [order[i::k] for i in range(k)]
+    return [
+        ([examples[i] for j, f in enumerate(folds) if j != n for i in f],
+         [examples[i] for i in fold])
+        for n, fold in enumerate(folds)
+    ]

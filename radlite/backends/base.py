@@ -60,6 +60,27 @@ class Backend(ABC):
         """Release resources (servers, threads); the default does nothing."""
 
 
+class DelegatingBackend(Backend):
+    """A backend that wraps another one (``inner``); subclasses add behaviour around
+    :meth:`generate` (locking, counting). Name, capabilities and provenance are the inner's."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.capabilities = inner.capabilities
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def adapter_hash(self) -> str | None:
+        return self.inner.adapter_hash
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        return self.inner.generate(requests)
+
+
 def file_hash(path: str | Path, length: int = 12) -> str:
     """SHA-256 prefix of a file, or of all files in a folder (sorted by name)."""
     digest = hashlib.sha256()

@@ -24,7 +24,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from radlite.backends.base import Backend
+from radlite.backends.base import Backend, DelegatingBackend
 from radlite.core.errors import BackendError, ConfigError
 from radlite.core.generation import GenerationRequest, GenerationResult
 from radlite.core.types import Record
@@ -36,21 +36,12 @@ if TYPE_CHECKING:  # batching imports this module
 log = logging.getLogger(__name__)
 
 
-class CountingBackend(Backend):
+class CountingBackend(DelegatingBackend):
     """Delegates to ``inner`` and counts its calls and tokens into ``stats``."""
 
     def __init__(self, inner: Backend, stats: BatchStats) -> None:
-        self.inner, self.stats = inner, stats
-        self.name = inner.name
-        self.capabilities = inner.capabilities
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    @property
-    def adapter_hash(self) -> str | None:
-        return self.inner.adapter_hash
+        super().__init__(inner)
+        self.stats = stats
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         self.stats.calls += 1

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from radlite.backends.base import Backend
+from radlite.backends.base import Backend, DelegatingBackend
 from radlite.backends.null import NullBackend
 from radlite.core.generation import GenerationRequest, GenerationResult
 from radlite.core.types import Record, Report
@@ -26,21 +26,12 @@ log = logging.getLogger(__name__)
 QUIET = RunOptions(progress=False)
 
 
-class LockedBackend(Backend):
+class LockedBackend(DelegatingBackend):
     """Delegates to a shared backend, one ``generate`` call at a time."""
 
     def __init__(self, inner: Backend, lock: threading.Lock) -> None:
-        self.inner, self.lock = inner, lock
-        self.name = inner.name
-        self.capabilities = inner.capabilities
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    @property
-    def adapter_hash(self) -> str | None:
-        return self.inner.adapter_hash
+        super().__init__(inner)
+        self.lock = lock
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         with self.lock:

@@ -13,6 +13,7 @@ TASKS: dict[str, str] = {
     "abdct": "radlite.tasks.abdct:AbdctTask",
     "chest": "radlite.tasks.chest:ChestTask",
     "impression": "radlite.tasks.impression:ImpressionTask",
+    "summarize": "radlite.tasks.summarize:SummarizeTask",
 }
 
 

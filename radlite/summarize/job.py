@@ -1,0 +1,109 @@
+"""``radlite summarize`` under the job runner: patients in, summaries out, resumable.
+
+Each patient is one item of a ``summarize`` job (:class:`radlite.tasks.summarize.
+SummarizeTask`): :func:`read_patients` turns a patient line into a
+:class:`~radlite.core.types.Report` (id = ``patient_id``, text = the line's JSON), the
+runner commits every batch to a SQLite job store (``<output>.job.sqlite``), a rerun
+skips finished patients, duplicate patient ids stop the job before any work, and the
+output is written atomically at the end in today's format. A malformed patient (no
+reports, a report without a date or text) becomes a failed row with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from radlite.core.errors import InputError
+from radlite.core.io import check_unique_ids, check_writable, write_jsonl
+from radlite.core.types import Record, Report
+from radlite.pipeline.checks import check_outputs
+from radlite.pipeline.runner import RunOptions, RunSummary, run_job
+from radlite.pipeline.store import JobStore
+
+
+def job_store_path(output: Path) -> Path:
+    """Default job store beside the output: ``<output>.job.sqlite`` (as for extract)."""
+    return output.with_name(output.name + ".job.sqlite")
+
+
+def read_patients(path: Path, encoding: str = "utf-8") -> Iterator[Report]:
+    """Stream one patient item per non-empty JSONL line.
+
+    Raises:
+        InputError: a line that is not JSON, not an object, or has no ``patient_id``
+            (nor ``id``): such a line cannot become a record of its own.
+    """
+    with Path(path).open(encoding=encoding) as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            if not isinstance(row, dict):
+                raise InputError(f"{path}:{number}: expected a JSON object per patient")
+            raw = row.get("patient_id") or row.get("id")
+            patient_id = "" if raw is None else str(raw).strip()
+            if not patient_id:
+                raise InputError(f"{path}:{number}: no 'patient_id'")
+            yield Report(id=patient_id, text=line.strip(), meta={"line": str(number)})
+
+
+def summary_row(record: Record) -> dict[str, Any]:
+    """The output row of one record: ``patient_id, per_report, summary, status``
+    (failed patients: status ``failed`` and the reason in ``error``)."""
+    if record.status == "ok":
+        values = record.values
+        return {"patient_id": values.get("patient_id", record.id),
+                "per_report": values.get("per_report", []),
+                "summary": values.get("summary", ""), "status": values.get("status", "")}
+    return {"patient_id": record.id, "per_report": [], "summary": "", "status": "failed",
+            "error": record.error or "failed"}
+
+
+def write_summaries(records: Iterable[Record], path: Path) -> None:
+    """Atomically write one summary row per record, in input order."""
+    write_jsonl(path, (summary_row(r) for r in records))
+
+
+def summarize_job(input_path: Path, output: Path, job_store: Path | None = None,
+                  restart: bool = False, options: RunOptions | None = None) -> RunSummary:
+    """Summarise every patient of ``input_path`` into ``output`` through the job runner.
+
+    Args:
+        input_path: JSONL, one patient per line.
+        output: JSONL output (written atomically when the run ends).
+        job_store: SQLite job file (default ``<output>.job.sqlite``).
+        restart: discard an existing job store first.
+        options: batching, ``retry_failed``, progress.
+    """
+    from radlite.backends.null import NullBackend
+    from radlite.tasks import get_task
+
+    input_path, output = Path(input_path), Path(output)
+    check_writable(output)
+    task = get_task("summarize")
+    try:
+        total = check_unique_ids(read_patients(input_path))
+    except InputError as exc:
+        raise InputError(str(exc).replace("report ids", "patient ids")) from exc
+    store_path = Path(job_store or job_store_path(output))
+    check_outputs(output, store_path, total)
+    backend = NullBackend()
+    if restart:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(store_path) + suffix).unlink(missing_ok=True)
+    fingerprint = {**task.fingerprint(), "model_id": backend.model_id,
+                   "adapter_hash": backend.adapter_hash, "input": str(input_path.resolve())}
+    with JobStore(store_path, fingerprint) as store:
+        store.set_meta("output", str(output.resolve()))
+        store.set_meta("total", str(total))
+        store.set_spec({"kind": "summarize", "task": task.name, "output": str(output.resolve()),
+                        "fmt": "jsonl", "input": {"path": str(input_path.resolve())}})
+        summary = run_job(task, backend, read_patients(input_path), store, options, total=total)
+        write_summaries(store.records(), output)
+    return summary

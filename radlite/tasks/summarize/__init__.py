@@ -1,0 +1,5 @@
+"""Longitudinal series summaries as a model-free batched task (one item per patient)."""
+
+from radlite.tasks.summarize.task import SummarizeTask
+
+__all__ = ["SummarizeTask"]

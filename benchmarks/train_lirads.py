@@ -36,7 +36,7 @@ def run(cmd: list[str]) -> float:
 def extract_cmd(out: Path, threads: int, adapter: str | None) -> list[str]:
     """The extraction command for the base model (adapter None) or an adapter."""
     cmd = ["radlite", "extract", "lirads", str(GOLD), "-o", str(out), "--backend", "builtin",
-           "--threads", str(threads), "--no-progress"]
+           "--threads", str(threads), "--no-progress", "--restart"]
     return cmd + (["--adapter", adapter] if adapter else ["--no-adapter"])
 
 

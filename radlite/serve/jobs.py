@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -123,8 +124,15 @@ class JobManager:
                 store.set_meta("total", str(info["total"]))
                 self.runtime.run(task, reports, store)
         except Exception as exc:  # noqa: BLE001 - the job records why it stopped
-            log.error("job %s failed: %s", job_id, type(exc).__name__)
-            message = str(exc) if isinstance(exc, RadliteError) else type(exc).__name__
+            # SQLite's messages name the database condition ("database is locked"), never
+            # report text, so they are kept; other exceptions are logged by type only.
+            if isinstance(exc, RadliteError):
+                message = str(exc)
+            elif isinstance(exc, sqlite3.Error):
+                message = f"{type(exc).__name__}: {exc}"
+            else:
+                message = type(exc).__name__
+            log.error("job %s failed: %s", job_id, message)
             self._update(job_id, state="failed", error=message, finished=time.time())
             return
         self._update(job_id, state="done", finished=time.time())

@@ -107,9 +107,11 @@ def _make_job(srv: Server, rows: list[tuple[str, str]]) -> str:
         assert response.status_code == 202, response.text
         job_id = response.json()["id"]
         deadline = time.monotonic() + 30
-        while client.get(f"/v1/jobs/{job_id}").json()["state"] not in ("done", "failed"):
+        while (job := client.get(f"/v1/jobs/{job_id}").json())["state"] not in ("done",
+                                                                                "failed"):
             assert time.monotonic() < deadline, "job did not finish"
             time.sleep(0.05)
+    assert job["state"] == "done", job  # a job never fails as a whole on bad reports
     return job_id
 
 

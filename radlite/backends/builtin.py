@@ -58,4 +58,4 @@ class BuiltinBackend(TransformersBackend):
 
     @property
     def model_id(self) -> str:
-        return "builtin:" + MODEL_NAME
+        return "builtin:" + MODEL_NAME + self._precision_suffix()

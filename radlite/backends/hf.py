@@ -134,7 +134,12 @@ class TransformersBackend(Backend):
 
     @property
     def model_id(self) -> str:
-        return self._model_path
+        return self._model_path + self._precision_suffix()
+
+    def _precision_suffix(self) -> str:
+        """`` [bfloat16]`` etc. when the weights are not fp32 (part of a job's identity)."""
+        dtype = str(getattr(getattr(self, "model", None), "dtype", "float32")).removeprefix("torch.")
+        return "" if dtype == "float32" else f" [{dtype}]"
 
     @property
     def adapter_hash(self) -> str | None:

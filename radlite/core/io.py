@@ -80,8 +80,14 @@ def _read_csv(path: Path, id_col: str, text_col: str, encoding: str) -> Iterator
             raise InputError(f"{path}: malformed CSV near line {reader.line_num}: {exc}") from exc
 
 
-def _read_jsonl(path: Path, id_col: str, text_col: str, encoding: str) -> Iterator[Report]:
-    with path.open(encoding=encoding, errors="surrogateescape") as handle:
+def iter_json_objects(path: str | os.PathLike[str], encoding: str = "utf-8",
+                      errors: str = "strict") -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """``(line number, line, object)`` for each non-blank line of a JSONL file.
+
+    Raises:
+        InputError: naming the line that is not valid JSON or not a JSON object.
+    """
+    with Path(path).open(encoding=encoding, errors=errors) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -91,9 +97,14 @@ def _read_jsonl(path: Path, id_col: str, text_col: str, encoding: str) -> Iterat
                 raise InputError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
             if not isinstance(row, dict):
                 raise InputError(f"{path}:{number}: expected a JSON object per line")
-            if text_col not in row:
-                raise InputError(f"{path}:{number}: no '{text_col}' field (see --text-col)")
-            yield _row_to_report(row, id_col, text_col, f"{path}:{number}", encoding)
+            yield number, line, row
+
+
+def _read_jsonl(path: Path, id_col: str, text_col: str, encoding: str) -> Iterator[Report]:
+    for number, _, row in iter_json_objects(path, encoding, "surrogateescape"):
+        if text_col not in row:
+            raise InputError(f"{path}:{number}: no '{text_col}' field (see --text-col)")
+        yield _row_to_report(row, id_col, text_col, f"{path}:{number}", encoding)
 
 
 def _read_folder(path: Path, encoding: str) -> Iterator[Report]:

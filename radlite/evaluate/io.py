@@ -10,13 +10,13 @@ lists are reported.
 from __future__ import annotations
 
 import csv
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from radlite.core.errors import InputError
+from radlite.core.io import iter_json_objects
 
 ID_COLUMNS = ("id", "uid", "study_id", "patient_id")
 
@@ -41,20 +41,11 @@ def read_rows(path: str | Path) -> list[dict[str, Any]]:
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     rows = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from exc
-            if not isinstance(obj, dict):
-                raise InputError(f"{path}:{lineno}: expected a JSON object per line")
-            values = obj.get("values")
-            if isinstance(values, dict):
-                obj = {**{k: v for k, v in obj.items() if k != "values"}, **values}
-            rows.append(obj)
+    for _, _, obj in iter_json_objects(path):
+        values = obj.get("values")
+        if isinstance(values, dict):
+            obj = {**{k: v for k, v in obj.items() if k != "values"}, **values}
+        rows.append(obj)
     return rows
 
 

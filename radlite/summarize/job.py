@@ -11,13 +11,12 @@ reports, a report without a date or text) becomes a failed row with the reason.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from radlite.core.errors import InputError
-from radlite.core.io import check_unique_ids, check_writable, write_jsonl
+from radlite.core.io import check_unique_ids, check_writable, iter_json_objects, write_jsonl
 from radlite.core.types import Record, Report
 from radlite.pipeline.checks import check_outputs
 from radlite.pipeline.runner import RunOptions, RunSummary, run_job
@@ -36,21 +35,12 @@ def read_patients(path: Path, encoding: str = "utf-8") -> Iterator[Report]:
         InputError: a line that is not JSON, not an object, or has no ``patient_id``
             (nor ``id``): such a line cannot become a record of its own.
     """
-    with Path(path).open(encoding=encoding) as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(row, dict):
-                raise InputError(f"{path}:{number}: expected a JSON object per patient")
-            raw = row.get("patient_id") or row.get("id")
-            patient_id = "" if raw is None else str(raw).strip()
-            if not patient_id:
-                raise InputError(f"{path}:{number}: no 'patient_id'")
-            yield Report(id=patient_id, text=line.strip(), meta={"line": str(number)})
+    for number, line, row in iter_json_objects(path, encoding):
+        raw = row.get("patient_id") or row.get("id")
+        patient_id = "" if raw is None else str(raw).strip()
+        if not patient_id:
+            raise InputError(f"{path}:{number}: no 'patient_id'")
+        yield Report(id=patient_id, text=line.strip(), meta={"line": str(number)})
 
 
 def summary_row(record: Record) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from radlite.backends.base import Backend, Capabilities, file_hash
 from radlite.backends.hf_prefix import MIN_PREFIX_TOKENS, PrefixCache, common_prefix, length_groups
-from radlite.core.errors import BackendError
+from radlite.core.errors import BackendError, RadliteError
 from radlite.core.generation import GenerationRequest, GenerationResult
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,21 @@ log = logging.getLogger(__name__)
 # Compiled grammars kept (per-report regexes would otherwise grow without bound).
 GRAMMAR_CACHE_SIZE = 256
 
+
+
+def local_source(path: Path, error: type[RadliteError] = BackendError
+                 ) -> tuple[Path, dict[str, Any]]:
+    """``(folder, from_pretrained kwargs)`` for a local model folder or ``.gguf`` file.
+
+    Raises:
+        ``error``: a file that is not ``.gguf``.
+    """
+    kwargs: dict[str, Any] = {"local_files_only": True}
+    if not path.is_file():
+        return path, kwargs
+    if path.suffix != ".gguf":
+        raise error(f"{path}: a model file must be .gguf; otherwise pass the folder")
+    return path.parent, {**kwargs, "gguf_file": path.name}
 
 def _xgrammar_available() -> bool:
     try:
@@ -47,12 +62,7 @@ def load_model_and_tokenizer(
     path = Path(model)
     if not path.exists():
         raise BackendError(f"model path {path} does not exist (models are loaded from local paths)")
-    kwargs: dict[str, Any] = {"local_files_only": True}
-    folder = path
-    if path.is_file():
-        if path.suffix != ".gguf":
-            raise BackendError(f"{path}: a model file must be .gguf; otherwise pass the folder")
-        folder, kwargs["gguf_file"] = path.parent, path.name
+    folder, kwargs = local_source(path)
     torch_dtype = {"auto": torch.float32 if device == "cpu" else torch.bfloat16,
                    "float32": torch.float32, "bfloat16": torch.bfloat16,
                    "float16": torch.float16}[dtype]

@@ -81,9 +81,7 @@ def train_grpo(config: GRPOConfig) -> dict[str, Any]:
     """
     from trl import GRPOTrainer
 
-    config.validate()
-    runs.setup(config)
-    output_dir = Path(config.output_dir)
+    output_dir = runs.setup(config)
     task = runs.task_of(config)
     train, val = load_examples(config)
     model, tokenizer, model_type = load_base(config)

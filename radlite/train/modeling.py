@@ -75,15 +75,12 @@ def load_base(config: TrainConfig) -> tuple[Any, Any, str]:
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
+    from radlite.backends.hf import local_source
+
     path = resolve_model_path(config.model)
     device = resolve_device(config.device)
     model_type = detect_model_type(path, config.model_type)
-    kwargs: dict[str, Any] = {"local_files_only": True}
-    folder = path
-    if path.is_file():
-        if path.suffix != ".gguf":
-            raise ConfigError(f"{path}: a model file must be .gguf; otherwise pass the folder")
-        folder, kwargs["gguf_file"] = path.parent, path.name
+    folder, kwargs = local_source(path, ConfigError)
     quant = _quantization_config(config, device)
     dtype = torch.float32 if device == "cpu" else torch.bfloat16
     auto = AutoModelForSeq2SeqLM if model_type == "seq2seq" else AutoModelForCausalLM

@@ -35,16 +35,24 @@ class Timer:
         self.seconds = time.perf_counter() - self.start
 
 
-def setup(config: TrainConfig) -> None:
-    """Threads and seeds before anything random happens."""
+def setup(config: TrainConfig) -> Path:
+    """Validate ``config``, set threads and seeds before anything random happens, and
+    write the resolved config into the output folder, which is returned.
+
+    Raises:
+        ConfigError: an invalid config (before any model loads).
+    """
     import torch
     from transformers import set_seed
 
+    config.validate()
     if config.threads:
         torch.set_num_threads(config.threads)
     set_seed(config.seed)
-    Path(config.output_dir).mkdir(parents=True, exist_ok=True)
-    config.to_yaml(Path(config.output_dir) / "config.yaml")
+    output_dir = Path(config.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    config.to_yaml(output_dir / "config.yaml")
+    return output_dir
 
 
 def device_of(config: TrainConfig) -> str:

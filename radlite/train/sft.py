@@ -111,9 +111,7 @@ def train_sft(config: SFTConfig) -> dict[str, Any]:
     Raises:
         ConfigError: an invalid config (checked before any model loads).
     """
-    config.validate()
-    runs.setup(config)
-    output_dir = Path(config.output_dir)
+    output_dir = runs.setup(config)
     train, val = load_examples(config)
     with runs.Timer() as timer:
         if config.kfold:

@@ -80,6 +80,28 @@ def _same(obj: Any) -> Any:
     return obj
 
 
+def open_job(store_path: Path, fingerprint: dict[str, Any], *, restart: bool, output: Path,
+             total: int, spec: dict[str, Any]) -> JobStore:
+    """Open the job store (recreated first with ``restart``) and record the job's output,
+    size and settings.
+
+    Raises:
+        InputError: the store belongs to a different job (fingerprint mismatch).
+    """
+    if restart:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(store_path) + suffix).unlink(missing_ok=True)
+    store = JobStore(store_path, fingerprint)
+    try:
+        store.set_meta("output", str(Path(output).resolve()))
+        store.set_meta("total", str(total))
+        store.set_spec(spec)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
 def _job_spec(task: str | Task, source: InputSpec, output: Path, fmt: str,
               backend: BackendSpec | Backend | None, task_options: dict[str, Any] | None
               ) -> dict[str, Any]:
@@ -159,14 +181,10 @@ def extract(
     else:
         backend_obj = spec if isinstance(spec, Backend) else resolve_backend(task_obj.name, spec)
         identity = {"model_id": backend_obj.model_id, "adapter_hash": backend_obj.adapter_hash}
-    if restart:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(store_path) + suffix).unlink(missing_ok=True)
     fingerprint = {**task_obj.fingerprint(), **identity, "input": str(source.path.resolve())}
-    with JobStore(store_path, fingerprint) as store:
-        store.set_meta("output", str(output.resolve()))
-        store.set_meta("total", str(total))
-        store.set_spec(_job_spec(task, source, output, fmt, backend, task_options))
+    spec_record = _job_spec(task, source, output, fmt, backend, task_options)
+    with open_job(store_path, fingerprint, restart=restart, output=output, total=total,
+                  spec=spec_record) as store:
         if executor == "ray":
             summary = runner.run(task_obj, source.reports(), store, options, total=total)
         else:

@@ -79,10 +79,8 @@ class Runtime:
             options: RunOptions = QUIET) -> None:
         """Run ``task`` over ``reports`` into ``store`` with the shared backend (no model
         is loaded for a task mode that calls none, e.g. abdct's ``rules``)."""
-        if not task.needs_model:
-            run_job(task, NullBackend(), reports, store, options)
-            return
-        run_job(task, self.locked(self.backend(task.name)), reports, store, options)
+        backend = self.locked(self.backend(task.name)) if task.needs_model else NullBackend()
+        run_job(task, backend, reports, store, options)
 
     def extract(self, task: Task, reports: list[Report]) -> list[Record]:
         """Records for a few reports, in input order (an in-memory job store)."""

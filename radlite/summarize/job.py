@@ -19,13 +19,8 @@ from radlite.core.errors import InputError
 from radlite.core.io import check_unique_ids, check_writable, iter_json_objects, write_jsonl
 from radlite.core.types import Record, Report
 from radlite.pipeline.checks import check_outputs
+from radlite.pipeline.extract import job_store_path, open_job
 from radlite.pipeline.runner import RunOptions, RunSummary, run_job
-from radlite.pipeline.store import JobStore
-
-
-def job_store_path(output: Path) -> Path:
-    """Default job store beside the output: ``<output>.job.sqlite`` (as for extract)."""
-    return output.with_name(output.name + ".job.sqlite")
 
 
 def read_patients(path: Path, encoding: str = "utf-8") -> Iterator[Report]:
@@ -84,16 +79,12 @@ def summarize_job(input_path: Path, output: Path, job_store: Path | None = None,
     store_path = Path(job_store or job_store_path(output))
     check_outputs(output, store_path, total)
     backend = NullBackend()
-    if restart:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(store_path) + suffix).unlink(missing_ok=True)
     fingerprint = {**task.fingerprint(), "model_id": backend.model_id,
                    "adapter_hash": backend.adapter_hash, "input": str(input_path.resolve())}
-    with JobStore(store_path, fingerprint) as store:
-        store.set_meta("output", str(output.resolve()))
-        store.set_meta("total", str(total))
-        store.set_spec({"kind": "summarize", "task": task.name, "output": str(output.resolve()),
-                        "fmt": "jsonl", "input": {"path": str(input_path.resolve())}})
+    spec = {"kind": "summarize", "task": task.name, "output": str(output.resolve()),
+            "fmt": "jsonl", "input": {"path": str(input_path.resolve())}}
+    with open_job(store_path, fingerprint, restart=restart, output=output, total=total,
+                  spec=spec) as store:
         summary = run_job(task, backend, read_patients(input_path), store, options, total=total)
         write_summaries(store.records(), output)
     return summary

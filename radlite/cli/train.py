@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -62,3 +63,40 @@ def command() -> None:
 
 command.add_command(_command("sft", SFTConfig))
 command.add_command(_command("grpo", GRPOConfig))
+
+
+@command.command(name="chest-head")
+@click.option("--gold", "gold_csv", required=True, type=click.Path(path_type=Path, exists=True),
+              help="Labelled CSV: an id column, text column(s), one 0/1 column per label.")
+@click.option("--id-col", default="id", show_default=True)
+@click.option("--text-cols", default="report", show_default=True,
+              help="Text column(s), comma-separated, joined with a space "
+                   "(Open-i: findings,impression).")
+@click.option("--labels", default=None,
+              help="Label columns, comma-separated (default: the 14 ChestX-ray14 labels).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Folder for head.safetensors and head.json.")
+@click.option("--c", "c", type=float, default=10.0, show_default=True,
+              help="Inverse L2 strength of the logistic head.")
+@click.option("--folds", type=int, default=5, show_default=True,
+              help="Cross-validation folds for the recorded estimate (0: skip).")
+@click.option("--encoder", default=None, help="Local sentence-encoder folder "
+              "(default: all-MiniLM-L6-v2 from its PyPI package).")
+@click.option("--note", default="", help="Text for the head's card: where the data came "
+              "from and its terms of use.")
+def chest_head(gold_csv: Path, id_col: str, text_cols: str, labels: str | None, output: Path,
+               c: float, folds: int, encoder: str | None, note: str) -> None:
+    """Train the ChestX-ray14 head of `radlite extract chest --mode learned`."""
+    from radlite.train.chest_head import read_labelled_csv, train_head
+
+    def split(value: str) -> list[str]:
+        return [t.strip() for t in value.split(",") if t.strip()]
+
+    data = read_labelled_csv(gold_csv, id_col, split(text_cols),
+                             split(labels) if labels else None)
+    head = train_head(data, c=c, folds=folds, encoder=encoder, source=gold_csv.name)
+    head.card = {**(head.card or {}), "note": note,
+                 "command": " ".join(["radlite", *sys.argv[1:]]) if sys.argv else ""}
+    head.save(output)
+    click.echo(f"radlite train chest-head: {len(data.ids)} reports -> {output}", err=True)
+    click.echo(json.dumps(head.card, indent=2))

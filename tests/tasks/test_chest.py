@@ -27,7 +27,7 @@ def test_chexpert_values() -> None:
 
 
 def test_chestxray14_values_and_columns() -> None:
-    task = ChestTask(labels="chestxray14")
+    task = ChestTask(mode="rules", labels="chestxray14")
     assert task.columns() == ["Atelectasis", "Cardiomegaly", "Effusion", "Infiltration", "Mass",
                               "Nodule", "Pneumonia", "Pneumothorax", "Consolidation", "Edema",
                               "Emphysema", "Fibrosis", "Pleural_Thickening", "Hernia", "normal"]
@@ -55,7 +55,7 @@ def test_verify_mode_asks_one_question_per_mention() -> None:
 def test_openi_rules_smoke() -> None:
     with OPENI.open(encoding="utf-8") as handle:
         rows = list(itertools.islice(csv.DictReader(handle), 200))
-    task = ChestTask(labels="chestxray14")
+    task = ChestTask(mode="rules", labels="chestxray14")
     reports = [Report(r["uid"], (r["findings"] + " " + r["impression"]).strip()) for r in rows]
     records = task.run_batch(None, reports)
     hits = sum(int(r[c]) == int(rec.values.get(c) or 0)

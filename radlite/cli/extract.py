@@ -142,11 +142,21 @@ def command() -> None:
 @click.option("--constrain-values/--free-values", default=False, show_default=True,
               help="compact-v1: the decoded size and segment must be one written in the "
                    "report (or empty).")
-def lirads(template: str | None, constrain_values: bool, **params: Any) -> None:
+@click.option("--evidence-gate/--no-evidence-gate", default=True, show_default=True,
+              help="Set a binary feature to 0 when the report has no cue for it, or only "
+                   "negated ones (listed in JSONL extra.unsupported).")
+@click.option("--cue-completion/--no-cue-completion", default=True, show_default=True,
+              help="Set APHE, washout, LR-M non-targetoid, malignant ancillary features or "
+                   "threshold growth to 1 when the index lesion's sentence states them "
+                   "(listed in JSONL extra.completed).")
+def lirads(template: str | None, constrain_values: bool, evidence_gate: bool,
+           cue_completion: bool, **params: Any) -> None:
     """LI-RADS features of the index liver lesion (12 features, with evidence)."""
     if template is None:
         template = "compact-v1" if params["backend"] == "builtin" else "json-v1"
-    run_extract("lirads", params, {"template": template, "constrain_values": constrain_values})
+    run_extract("lirads", params, {"template": template, "constrain_values": constrain_values,
+                                   "evidence_gate": evidence_gate,
+                                   "cue_completion": cue_completion})
 
 
 for _module in EXTRA_MODULES:

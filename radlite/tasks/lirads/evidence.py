@@ -36,7 +36,8 @@ def _span(text: str, start: int, end: int, match: str = "exact") -> Evidence:
     return Evidence(start=start, end=end, text=text[start:end], match=match)  # type: ignore[arg-type]
 
 
-def _exact_hits(lower: str, phrases: list[str]) -> list[tuple[int, int]]:
+def exact_hits(lower: str, phrases: list[str]) -> list[tuple[int, int]]:
+    """Start/end of every occurrence of every phrase in the lower-cased text."""
     hits = []
     for phrase in phrases:
         start = lower.find(phrase)
@@ -61,7 +62,7 @@ def locate_cue(text: str, feature: str, anchor: int | None) -> Evidence | None:
     """The best span of a cue for ``feature``: nearest ``anchor`` when there are several."""
     lower = text.lower()
     phrases = cues().get(feature, [])
-    hits = _exact_hits(lower, phrases)
+    hits = exact_hits(lower, phrases)
     if hits:
         if anchor is not None:
             hits.sort(key=lambda h: abs(h[0] - anchor))

@@ -10,7 +10,7 @@ from radlite.core.errors import ConfigError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Record, Report
 from radlite.tasks.base import Task, load_prompt
-from radlite.tasks.lirads import evidence, format, observations
+from radlite.tasks.lirads import evidence, format, gate, observations
 
 TEMPLATES = ("compact-v1", "json-v1")
 _JINJA = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
@@ -28,12 +28,19 @@ class LiradsTask(Task):
             and Couinaud segments written in the report (or empty), so the model chooses
             among stated values instead of inventing numbers. Reports with no size or
             segment mention fall back to the general pattern.
+        evidence_gate: set a binary feature to 0 when the report holds no cue for it or
+            only negated ones (:mod:`radlite.tasks.lirads.gate`); the features it changed
+            are listed in the record's ``extra.unsupported``.
+        cue_completion: after the gate, set a feature of
+            :data:`radlite.tasks.lirads.gate.COMPLETED` to 1 when a non-negated cue for it
+            stands in the index lesion's sentence (listed in ``extra.completed``).
     """
 
     name = "lirads"
 
     def __init__(self, template: str = "compact-v1", max_chars: int | None = None,
-                 constrain_values: bool = False) -> None:
+                 constrain_values: bool = False, evidence_gate: bool = True,
+                 cue_completion: bool = True) -> None:
         if template not in TEMPLATES:
             raise ConfigError(f"unknown LI-RADS template '{template}'; choose from {TEMPLATES}")
         self.prompt = load_prompt(__package__, template)
@@ -42,6 +49,8 @@ class LiradsTask(Task):
         if max_chars:
             self.max_chars = int(max_chars)
         self.constrain_values = bool(constrain_values)
+        self.evidence_gate = bool(evidence_gate)
+        self.cue_completion = bool(cue_completion)
         self._system = _JINJA.from_string(self.prompt["system"])
         self._user = _JINJA.from_string(self.prompt["user"])
 
@@ -68,8 +77,9 @@ class LiradsTask(Task):
         )
 
     def fingerprint(self) -> dict[str, Any]:
-        """Template version and whether decoding is restricted to stated values."""
-        return {**self.provenance(), "constrain_values": self.constrain_values}
+        """Template version, stated-value decoding, the evidence gate and completion."""
+        return {**self.provenance(), "constrain_values": self.constrain_values,
+                "evidence_gate": self.evidence_gate, "cue_completion": self.cue_completion}
 
     def _regex(self, text: str) -> str:
         if not self.constrain_values:
@@ -89,11 +99,20 @@ class LiradsTask(Task):
 
     def parse(self, report: Report, text: str) -> Record:
         values = format.parse_output(text)
+        extra: dict[str, Any] = {}
+        if self.evidence_gate:
+            values, dropped = gate.apply(report.text, values)
+            if dropped:
+                extra["unsupported"] = dropped
+        if self.cue_completion:
+            values, added = gate.complete(report.text, values)
+            if added:
+                extra["completed"] = added
         spans, index_lesion = evidence.align(report.text, values)
-        return Record(
-            id=report.id, task=self.name, status="ok", values=values, evidence=spans,
-            extra={"index_lesion": index_lesion} if index_lesion else {},
-        )
+        if index_lesion:
+            extra["index_lesion"] = index_lesion
+        return Record(id=report.id, task=self.name, status="ok", values=values,
+                      evidence=spans, extra=extra)
 
     def columns(self) -> list[str]:
         return list(format.FEATURES)

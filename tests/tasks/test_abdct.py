@@ -114,3 +114,25 @@ def test_model_modes_need_backend_and_bad_reports_fail() -> None:
         values("Liver: cyst.", mode="fast")
     record = AbdctTask().run_batch(None, [Report("e", "  ")])[0]
     assert record.status == "failed" and "empty" in (record.error or "")
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    ("Kidneys: right 1.5 cm angiomyolipoma, unchanged; left normal.",
+     {"right_kidney_focal": 1}, {"left_kidney_focal": 1}),
+    ("Kidneys: atrophic left kidney, unchanged.", {"left_kidney_size": 1},
+     {"right_kidney_size": 1}),
+    ("Mild wall thickening of the splenic flexure.", {"large_bowel_diffuse": 1},
+     {"spleen_diffuse": 1}),
+    ("The caecum is dilated to 7 cm, concerning for toxic megacolon.",
+     {"large_bowel_diffuse": 1}, {"large_bowel_size": 1}),
+    ("Liver diffusely hypodense, c/w steatosis. Mass effect on the gastric wall.",
+     {"liver_diffuse": 1}, {"liver_focal": 1, "stomach_focal": 1}),
+    ("Indication: evaluate for diverticulitis. Colon unremarkable.", {},
+     {"large_bowel_diffuse": 1}),
+    ("GB: wall oedema. Dilated SB loops.", {"gallbladder_diffuse": 1, "small_bowel_diffuse": 1},
+     {}),
+])
+def test_phrasings_from_the_development_set(text: str, expected: dict, absent: dict) -> None:
+    values = AbdctTask().run_batch(None, [Report("r", text)])[0].values
+    assert all(values[k] == v for k, v in expected.items()), values
+    assert all(values[k] == 0 for k in absent), values

@@ -48,6 +48,10 @@ class Lexicon:
     type_urgency: dict[str, int]
     urgency: tuple[tuple[int, re.Pattern[str]], ...]
 
+    def side_of(self, organ: str) -> str | None:
+        """``right``/``left`` for a paired organ, else None."""
+        return next((o.side or None for o in self.organs if o.name == organ), None)
+
 
 @cache
 def load_lexicon(organ_names: tuple[str, ...] | None = None) -> Lexicon:

@@ -5,7 +5,8 @@ cue is nearest to it (or to the section's organs when the sentence names none), 
 its rule-based certainty and urgency. Phrases nearer to a non-listed structure
 ("adrenal nodule", "ureteral stone") are dropped. Laterality: a kidney cue belongs to
 the side named just before it, else to the side(s) named in the sentence or section,
-else to both kidneys.
+else to both kidneys; when a phrase would go to both kidneys, a side word in its clause
+picks the side ("Kidneys: right 1.5 cm angiomyolipoma; left normal"). Exam-title lines ("... protocol") are skipped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from radlite.tasks.abdct.lexicon import Lexicon, load_lexicon, urgency_of
 from radlite.tasks.abdct.negex import Certainty, certainty, load_cues
 from radlite.tasks.abdct.text import Sentence, split_sentences
 
+_TITLE = re.compile(r"\bprotocol\b", re.IGNORECASE)  # exam titles: "... RENAL MASS PROTOCOL"
 _SIDE = re.compile(r"\b(right|left|bilateral(?:ly)?|both)\b", re.IGNORECASE)
 
 
@@ -65,6 +67,13 @@ def _organ_spans(lex: Lexicon, sent: Sentence) -> list[tuple[str, int, int]]:
                     continue
             spans.append((organ.name, m.start(), m.end()))
     return spans
+
+
+def _clause_sides(text: str, start: int) -> set[str]:
+    """Side words in the clause (between commas or semicolons) holding ``start``."""
+    before = re.split(r"[,;]", text[:start])[-1]
+    after = re.split(r"[,;]", text[start:])[0]
+    return _sides(before + after)
 
 
 def _header_organs(lex: Lexicon, header: str) -> list[str]:
@@ -127,8 +136,13 @@ def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
         organs = _organ_spans(lex, sent)
         others = [(m.start(), m.end()) for m in lex.others.finditer(sent.text)]
         fallback = _header_organs(lex, sent.header)
+        if _TITLE.search(sent.text):
+            continue
         for hit in _type_hits(lex, sent.text):
             owners = _owners(hit, organs, others, fallback)
+            paired = {lex.side_of(o) for o in owners} >= {"right", "left"}
+            if paired and (sides := _clause_sides(sent.text, hit[0])):
+                owners = [o for o in owners if lex.side_of(o) in (None, *sides)]
             if not owners:
                 continue
             cert = certainty(sent.text, hit[0], hit[1], cues)

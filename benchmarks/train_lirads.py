@@ -1,9 +1,15 @@
-"""Before/after benchmark of a LI-RADS adapter on the hand-written validation set.
+"""Before/after benchmark of a LI-RADS adapter and of the pipeline steps around it.
 
-Runs ``radlite extract lirads`` with the builtin model twice -- without an adapter
-(``--no-adapter``) and with the adapter under test (default: the shipped one) -- and
-scores both with ``radlite eval lirads`` (paired cluster bootstrap). The hand-written
-set is used for this final measurement only, never for training or tuning.
+Runs ``radlite extract lirads`` with the builtin model twice, with the pipeline steps
+off (``--no-evidence-gate --no-cue-completion``): without an adapter (``--no-adapter``)
+and with the adapter under test (default: the shipped one). The adapter's raw records
+are then passed through the pipeline steps in the library (evidence gate, then cue
+completion: exactly what ``radlite extract lirads`` does by default), giving three
+prediction files from one model run. ``radlite eval lirads`` scores them with paired
+cluster bootstraps: adapter vs base, and each pipeline step vs the model alone. The
+hand-written validation set is used for this final measurement only, never for
+training or tuning (checkpoints and pipeline steps were chosen on the development sets;
+``--gold`` runs the same benchmark on one of those).
 
     python benchmarks/train_lirads.py [--adapter DIR] [--name shipped] [--threads 1]
 
@@ -14,11 +20,15 @@ evaluator's report go to ``--work`` (default ``/tmp/radlite-train-bench``).
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+
+from lirads_extraction import _shown  # noqa: E402 - sibling benchmark script
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "benchmarks/data/lirads_validation_handwritten.csv"
@@ -33,11 +43,36 @@ def run(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def extract_cmd(out: Path, threads: int, adapter: str | None) -> list[str]:
-    """The extraction command for the base model (adapter None) or an adapter."""
-    cmd = ["radlite", "extract", "lirads", str(GOLD), "-o", str(out), "--backend", "builtin",
-           "--threads", str(threads), "--no-progress", "--restart"]
+def extract_cmd(gold: Path, out: Path, threads: int, adapter: str | None) -> list[str]:
+    """The extraction command (pipeline steps off) for the base model or an adapter."""
+    cmd = ["radlite", "extract", "lirads", str(gold), "-o", str(out), "--backend", "builtin",
+           "--threads", str(threads), "--no-progress", "--restart", "--no-evidence-gate",
+           "--no-cue-completion"]
+    if out.suffix == ".jsonl":
+        cmd += ["--format", "jsonl"]
     return cmd + (["--adapter", adapter] if adapter else ["--no-adapter"])
+
+
+def pipeline_files(raw: Path, gold: Path, work: Path, name: str) -> dict[str, Path]:
+    """Wide CSVs of the model alone, + evidence gate, + gate and cue completion."""
+    from radlite.core.io import iter_json_objects
+    from radlite.core.types import Record
+    from radlite.pipeline.writers import write_wide
+    from radlite.tasks.lirads import LiradsTask, gate
+
+    with gold.open(newline="", encoding="utf-8") as handle:
+        texts = {row["id"]: row["report"] for row in csv.DictReader(handle)}
+    records = [Record.from_dict(obj) for obj in iter_json_objects(raw)]
+    steps = {"model": lambda t, v: v,
+             "gate": lambda t, v: gate.apply(t, v)[0],
+             "pipeline": lambda t, v: gate.complete(t, gate.apply(t, v)[0])[0]}
+    files = {}
+    for step, fn in steps.items():
+        out = [replace(r, values=fn(texts[r.id], r.values)) if r.status == "ok" else r
+               for r in records]
+        files[step] = work / f"{name}_{step}.csv"
+        write_wide(LiradsTask(), out, files[step])
+    return files
 
 
 def headline(results: dict, model: str) -> dict[str, list[float]]:
@@ -54,34 +89,47 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/radlite-train-bench"))
     parser.add_argument("--base-pred", type=Path, default=None,
                         help="Reuse an existing --no-adapter prediction file.")
+    parser.add_argument("--gold", type=Path, default=GOLD,
+                        help="Labelled CSV (default: the hand-written validation set).")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     base = args.base_pred or args.work / "base.csv"
-    tuned = args.work / f"{args.name}.csv"
+    raw = args.work / f"{args.name}.jsonl"
     commands, seconds = [], {}
     if args.base_pred is None:
-        commands.append(extract_cmd(base, args.threads, None))
+        commands.append(extract_cmd(args.gold, base, args.threads, None))
         seconds["base_extract"] = run(commands[-1])
-    commands.append(extract_cmd(tuned, args.threads, args.adapter))
+    commands.append(extract_cmd(args.gold, raw, args.threads, args.adapter))
     seconds["adapter_extract"] = run(commands[-1])
-    report = args.work / f"eval_{args.name}"
-    commands.append(["radlite", "eval", "lirads", "--gold", str(GOLD), "--pred", f"base={base}",
-                     "--pred", f"adapter={tuned}", "--baseline", "base", "-o", str(report),
-                     "--no-plots"])
-    run(commands[-1])
-    results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    files = pipeline_files(raw, args.gold, args.work, args.name)
+    preds = ["--pred", f"base={base}"]
+    for step, path in files.items():
+        preds += ["--pred", f"{step}={path}"]
+    results = {}
+    for baseline in ("base", "model"):
+        report = args.work / f"eval_{args.name}_vs_{baseline}"
+        commands.append(["radlite", "eval", "lirads", "--gold", str(args.gold), *preds,
+                         "--baseline", baseline, "-o", str(report), "--no-plots"])
+        run(commands[-1])
+        results[baseline] = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    first = results["base"]
     summary = {
-        "gold": str(GOLD.relative_to(ROOT)), "n_reports": results["n_reports"],
-        "adapter": args.adapter, "commands": [" ".join(c) for c in commands],
+        "gold": _shown(args.gold), "n_reports": first["n_reports"],
+        "adapter": _shown(Path(args.adapter)), "commands": [" ".join(c) for c in commands],
         "seconds": {k: round(v, 1) for k, v in seconds.items()},
-        "base": headline(results, "base"), "adapter_metrics": headline(results, "adapter"),
-        "comparisons": results["comparisons"], "failed": {
-            m: v["n_failed"] for m, v in results["ids"]["models"].items()},
+        "base": headline(first, "base"),
+        "adapter_metrics": headline(first, "model"),
+        "adapter_gate_metrics": headline(first, "gate"),
+        "pipeline_metrics": headline(first, "pipeline"),
+        "comparisons_vs_base": first["comparisons"],
+        "comparisons_vs_model": results["model"]["comparisons"],
+        "failed": {m: v["n_failed"] for m, v in first["ids"]["models"].items()},
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"train_lirads_{args.name}.json"
     out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: summary[k] for k in ("base", "adapter_metrics", "failed")}, indent=2))
+    print(json.dumps({k: summary[k] for k in ("base", "adapter_metrics", "adapter_gate_metrics",
+                                              "pipeline_metrics", "failed")}, indent=2))
     print(f"-> {out}")
     return 0
 

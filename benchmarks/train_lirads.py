@@ -62,7 +62,7 @@ def pipeline_files(raw: Path, gold: Path, work: Path, name: str) -> dict[str, Pa
 
     with gold.open(newline="", encoding="utf-8") as handle:
         texts = {row["id"]: row["report"] for row in csv.DictReader(handle)}
-    records = [Record.from_dict(obj) for obj in iter_json_objects(raw)]
+    records = [Record.from_dict(obj) for _, _, obj in iter_json_objects(raw)]
     steps = {"model": lambda t, v: v,
              "gate": lambda t, v: gate.apply(t, v)[0],
              "pipeline": lambda t, v: gate.complete(t, gate.apply(t, v)[0])[0]}

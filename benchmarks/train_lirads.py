@@ -3,8 +3,8 @@
 Runs ``radlite extract lirads`` with the builtin model twice, with the pipeline steps
 off (``--no-evidence-gate --no-cue-completion``): without an adapter (``--no-adapter``)
 and with the adapter under test (default: the shipped one). The adapter's raw records
-are then passed through the pipeline steps in the library (evidence gate, then cue
-completion: exactly what ``radlite extract lirads`` does by default), giving three
+are then passed through the pipeline steps in the library (gate, index check and lesion gate,
+then cue completion: exactly what ``radlite extract lirads`` does by default), giving three
 prediction files from one model run. ``radlite eval lirads`` scores them with paired
 cluster bootstraps: adapter vs base, and each pipeline step vs the model alone. The
 hand-written validation set is used for this final measurement only, never for
@@ -54,7 +54,7 @@ def extract_cmd(gold: Path, out: Path, threads: int, adapter: str | None) -> lis
 
 
 def pipeline_files(raw: Path, gold: Path, work: Path, name: str) -> dict[str, Path]:
-    """Wide CSVs of the model alone, + evidence gate, + gate and cue completion."""
+    """Wide CSVs of the model alone, + the gate steps, + gate steps and cue completion."""
     from radlite.core.io import iter_json_objects
     from radlite.core.types import Record
     from radlite.pipeline.writers import write_wide
@@ -64,8 +64,8 @@ def pipeline_files(raw: Path, gold: Path, work: Path, name: str) -> dict[str, Pa
         texts = {row["id"]: row["report"] for row in csv.DictReader(handle)}
     records = [Record.from_dict(obj) for _, _, obj in iter_json_objects(raw)]
     steps = {"model": lambda t, v: v,
-             "gate": lambda t, v: gate.apply(t, v)[0],
-             "pipeline": lambda t, v: gate.complete(t, gate.apply(t, v)[0])[0]}
+             "gate": lambda t, v: gate.run(t, v, cue_completion=False)[0],
+             "pipeline": lambda t, v: gate.run(t, v)[0]}
     files = {}
     for step, fn in steps.items():
         out = [replace(r, values=fn(texts[r.id], r.values)) if r.status == "ok" else r
@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/radlite-train-bench"))
     parser.add_argument("--base-pred", type=Path, default=None,
                         help="Reuse an existing --no-adapter prediction file.")
+    parser.add_argument("--adapter-pred", type=Path, default=None,
+                        help="Reuse an existing adapter JSONL (pipeline steps off).")
     parser.add_argument("--gold", type=Path, default=GOLD,
                         help="Labelled CSV (default: the hand-written validation set).")
     args = parser.parse_args(argv)
@@ -99,8 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.base_pred is None:
         commands.append(extract_cmd(args.gold, base, args.threads, None))
         seconds["base_extract"] = run(commands[-1])
-    commands.append(extract_cmd(args.gold, raw, args.threads, args.adapter))
-    seconds["adapter_extract"] = run(commands[-1])
+    if args.adapter_pred is None:
+        commands.append(extract_cmd(args.gold, raw, args.threads, args.adapter))
+        seconds["adapter_extract"] = run(commands[-1])
+    else:
+        raw = args.adapter_pred
     files = pipeline_files(raw, args.gold, args.work, args.name)
     preds = ["--pred", f"base={base}"]
     for step, path in files.items():

@@ -16,6 +16,11 @@ import pytest
 DATA = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
 LIRADS_CSV = DATA / "lirads_validation_handwritten.csv"
 ABDCT_CSV = DATA / "abdct_validation_handwritten.csv"
+# (file, minimum rows): the validation set, then the development sets
+LIRADS_SETS = [(LIRADS_CSV, 64), (DATA / "lirads_dev_handwritten.csv", 36),
+               (DATA / "lirads_dev2_handwritten.csv", 40)]
+ABDCT_SETS = [(ABDCT_CSV, 40), (DATA / "abdct_dev_handwritten.csv", 36),
+              (DATA / "abdct_dev2_handwritten.csv", 40), (DATA / "abdct_dev3_handwritten.csv", 40)]
 
 LIRADS_FEATURES = [
     "size", "location", "cld", "lrm_targetoid", "lrm_nontargetoid", "tiv", "aphe",
@@ -39,14 +44,18 @@ def _load(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), rows
 
 
-@pytest.fixture(scope="module")
-def lirads() -> tuple[list[str], list[dict[str, str]]]:
-    return _load(LIRADS_CSV)
+@pytest.fixture(scope="module", params=LIRADS_SETS, ids=lambda p: p[0].stem)
+def lirads(request) -> tuple[list[str], list[dict[str, str]]]:
+    header, rows = _load(request.param[0])
+    assert len(rows) >= request.param[1]
+    return header, rows
 
 
-@pytest.fixture(scope="module")
-def abdct() -> tuple[list[str], list[dict[str, str]]]:
-    return _load(ABDCT_CSV)
+@pytest.fixture(scope="module", params=ABDCT_SETS, ids=lambda p: p[0].stem)
+def abdct(request) -> tuple[list[str], list[dict[str, str]]]:
+    header, rows = _load(request.param[0])
+    assert len(rows) >= request.param[1]
+    return header, rows
 
 
 # ---------------------------------------------------------------- LI-RADS
@@ -58,10 +67,9 @@ def test_lirads_columns(lirads):
 
 def test_lirads_rows_and_ids(lirads):
     _, rows = lirads
-    assert len(rows) >= 64
     ids = [r["id"] for r in rows]
     assert len(set(ids)) == len(ids)
-    assert all(re.fullmatch(r"hw-lirads-\d{3}", i) for i in ids)
+    assert all(re.fullmatch(r"hw-lirads-(?:dev2?-)?\d{3}", i) for i in ids)
     assert all(r["report"].strip() for r in rows)
 
 
@@ -84,8 +92,8 @@ def test_lirads_no_lesion_means_no_lesion_features(lirads):
                 assert r[f] == "0", (r["id"], f)
 
 
-def test_lirads_each_binary_feature_has_positives(lirads):
-    _, rows = lirads
+def test_lirads_each_binary_feature_has_positives():
+    _, rows = _load(LIRADS_CSV)
     for f in LIRADS_BINARY:
         positives = sum(r[f] == "1" for r in rows)
         assert positives >= 5, (f, positives)
@@ -101,10 +109,9 @@ def test_abdct_columns(abdct):
 
 def test_abdct_rows_and_ids(abdct):
     _, rows = abdct
-    assert len(rows) >= 40
     ids = [r["id"] for r in rows]
     assert len(set(ids)) == len(ids)
-    assert all(re.fullmatch(r"hw-abdct-\d{3}", i) for i in ids)
+    assert all(re.fullmatch(r"hw-abdct-(?:dev[23]?-)?\d{3}", i) for i in ids)
     assert all(r["report"].strip() for r in rows)
 
 
@@ -128,8 +135,8 @@ def test_abdct_value_domains_and_consistency(abdct):
                 assert urgency != "", (r["id"], o)
 
 
-def test_abdct_label_columns_have_positives(abdct):
-    _, rows = abdct
+def test_abdct_label_columns_have_positives():
+    _, rows = _load(ABDCT_CSV)
     for s in LABEL_SUFFIXES:
         positives = sum(r[f"{o}_{s}"] == "1" for r in rows for o in ORGANS)
         assert positives >= 5, (s, positives)

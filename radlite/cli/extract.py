@@ -143,11 +143,11 @@ def command() -> None:
               help="compact-v1: the decoded size and segment must be one written in the "
                    "report (or empty).")
 @click.option("--evidence-gate/--no-evidence-gate", default=True, show_default=True,
-              help="Set a binary feature to 0 when the report has no cue for it, or only "
-                   "negated ones (listed in JSONL extra.unsupported).")
+              help="Gate steps: a binary feature with no cue or only negated ones -> 0, "
+                   "size/segment checked against the text, features the index lesion's "
+                   "description negates -> 0 (JSONL extra.unsupported, extra.reindexed).")
 @click.option("--cue-completion/--no-cue-completion", default=True, show_default=True,
-              help="Set APHE, washout, LR-M non-targetoid, malignant ancillary features or "
-                   "threshold growth to 1 when the index lesion's sentence states them "
+              help="Set a feature to 1 when the index lesion's own description states it "
                    "(listed in JSONL extra.completed).")
 def lirads(template: str | None, constrain_values: bool, evidence_gate: bool,
            cue_completion: bool, **params: Any) -> None:

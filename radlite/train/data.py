@@ -52,11 +52,19 @@ class TextTask:
 
 
 def training_task(config: TrainConfig) -> Any:
-    """The task object whose ``messages``/``target`` define the examples."""
+    """The task object whose ``messages``/``target`` define the examples.
+
+    Its parser scores the model's own answers (rewards, checkpoint validation), so the
+    LI-RADS pipeline steps around the model (gate, completion) are off: training
+    measures and rewards what the model itself wrote.
+    """
     if config.task == "text":
         return TextTask(config.target_col, config.system_prompt)
     from radlite.tasks import get_task
 
+    if config.task == "lirads":
+        return get_task("lirads", template=config.template, evidence_gate=False,
+                        cue_completion=False)
     return get_task(config.task, template=config.template)
 
 

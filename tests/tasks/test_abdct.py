@@ -136,3 +136,65 @@ def test_phrasings_from_the_development_set(text: str, expected: dict, absent: d
     values = AbdctTask().run_batch(None, [Report("r", text)])[0].values
     assert all(values[k] == v for k, v in expected.items()), values
     assert all(values[k] == 0 for k in absent), values
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    # R/L abbreviations and bulleted headers
+    ("- R kidney: no calculus.\n- L kidney: 4 mm calculus.", {"left_kidney_focal": 1},
+     {"right_kidney_focal": 1}),
+    # a header that names organs without being a listed header
+    ("Spleen, pancreas and adrenals: unremarkable.", {"spleen_urgency": 0,
+                                                      "pancreas_urgency": 0}, {}),
+    # history sections give surgery, not diagnoses
+    ("Clinical history: ulcerative colitis, prior cholecystectomy.\n\nColon: normal.",
+     {"gallbladder_postsurgical_absent": 1}, {"large_bowel_diffuse": 1}),
+    # a renal transplant is not a native kidney; vessels named after organs are not organs
+    ("Mild pelviectasis of the transplant kidney in the left iliac fossa. "
+     "Patent renal veins.", {}, {"left_kidney_diffuse": 1, "right_kidney_diffuse": 1}),
+    ("Status post orthotopic liver transplant.", {"liver_postsurgical_absent": 1}, {}),
+    # a finding word naming the colon yields to the organ written before it
+    ("A small duodenal diverticulum.", {"small_bowel_focal": 1}, {"large_bowel_focal": 1}),
+    # British spellings and further synonyms
+    ("Liver: 1 cm haemangioma.\nPortal venous gas in the left hepatic lobe.",
+     {"liver_focal": 1, "liver_diffuse": 1}, {}),
+    ("Ischaemic small bowel loops.", {"small_bowel_diffuse": 1}, {}),
+    ("Marked gaseous distension of the caecum.", {"large_bowel_diffuse": 1},
+     {"large_bowel_size": 1}),
+    ("Loop ileostomy in the right iliac fossa.", {"small_bowel_postsurgical_absent": 1}, {}),
+    ("Intrahepatic bile ducts are dilated.", {"liver_diffuse": 1}, {}),
+    ("The previously seen splenic lesion is no longer seen.", {}, {"spleen_focal": 1}),
+])
+def test_general_rules_from_the_second_development_set(text: str, expected: dict,
+                                                       absent: dict) -> None:
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    ("간: 경도의 지방간. 국소 병변 없음.", {"liver_diffuse": 1}, {"liver_focal": 1}),
+    ("담낭: 2개의 담낭 결석, 담낭벽 비후 없음.", {"gallbladder_focal": 1},
+     {"gallbladder_diffuse": 1}),
+    ("우측 신장: 1 cm 단순 낭종.\n좌측 신장: 특이 소견 없음.", {"right_kidney_focal": 1,
+                                                  "left_kidney_urgency": 0},
+     {"left_kidney_focal": 1}),
+    ("간: S4에 1.2 cm 저음영 결절, 전이 배제할 수 없음.", {"liver_focal": 1}, {}),
+    ("비장: 경도의 비장 종대.", {"spleen_size": 1}, {}),
+    ("좌측 요관에 3 mm 결석, 수신증 없음.", {}, {"left_kidney_focal": 1,
+                                        "left_kidney_diffuse": 1}),
+    ("[소견]\n- 맹장 (cecum): 경도 벽 비후.", {"large_bowel_diffuse": 1}, {}),
+])
+def test_korean_terms(text: str, expected: dict, absent: dict) -> None:
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v
+
+
+def test_shared_defaults_are_unchanged() -> None:
+    """cues.yaml and the plain header pattern (shared with chest/LI-RADS) keep their behaviour."""
+    from radlite.tasks.abdct.negex import load_abdct_cues, load_cues
+    text = "The splenic cyst is no longer seen"
+    i = text.index("cyst")
+    assert certainty(text, i, i + 4, load_cues()) == "positive"
+    assert certainty(text, i, i + 4, load_abdct_cues()) == "negative"
+    assert [s.header for s in split_sentences("- Liver: cyst.")] == [""]

@@ -16,7 +16,7 @@ TEXT = "Cirrhotic liver. 23 mm S8 nodule with APHE, washout and capsule."
 
 
 def _reward() -> tuple[ExactMatchReward, str]:
-    task = LiradsTask()
+    task = LiradsTask(evidence_gate=False, cue_completion=False)  # as training_task builds it
     return ExactMatchReward(task, num_generations=2), task.target(GOLD)
 
 
@@ -60,3 +60,16 @@ def test_examples_and_splits(tiny_csv: Path) -> None:
     assert split(examples, 0.34, seed=1)[1][0].id == val[0].id
     folds = kfold_splits(examples, 3, seed=0)
     assert sorted(e.id for _, v in folds for e in v) == sorted(e.id for e in examples)
+
+
+def test_training_task_scores_the_model_alone() -> None:
+    from radlite.train.config import TrainConfig
+    from radlite.train.data import training_task
+
+    task = training_task(TrainConfig())
+    assert task.evidence_gate is False and task.cue_completion is False
+    reward = ExactMatchReward(task, num_generations=1)
+    target = task.target(GOLD)
+    answer = target.replace("size=23", "size=24")  # the gate would empty an unstated size
+    assert abs(reward([answer], gold_json=[json.dumps(GOLD)], text=[TEXT],
+                      target=[target])[0] - 11 / 12) < 1e-9

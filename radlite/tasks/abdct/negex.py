@@ -5,6 +5,12 @@ A *cue* is a phrase that changes the certainty of nearby mentions: a negation cu
 excluded"). A pre-cue governs mentions after it, a post-cue mentions before it, within
 ``window`` words and never across a *terminator* ("but", "however", "which"). Cue lists
 are data (``cues.yaml``); pseudo-cues ("no change") are masked first.
+
+``cues.yaml`` is shared with the chest and LI-RADS rules. Abdominal CT loads it with
+``cues_abdct.yaml`` on top (:func:`load_abdct_cues`): more cues (Korean post-positions,
+"no longer seen"), *post-stops* that a post-cue never crosses (a comma: in "다수의 결석,
+벽 비후 없음" the negation belongs to the second clause only), and a word pattern that
+counts Hangul words inside the window.
 """
 
 from __future__ import annotations
@@ -13,12 +19,15 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
 Certainty = Literal["positive", "possible", "negative"]
 _WORD = re.compile(r"[A-Za-z0-9]+")
+_WORD_HANGUL = re.compile(r"[A-Za-z0-9\uac00-\ud7a3]+")
+_LISTS = ("pseudo", "uncertain_pre", "uncertain_post", "negation_pre", "negation_post",
+          "terminators", "prior", "post_stops")
 
 
 def _compile(patterns: list[str]) -> re.Pattern[str] | None:
@@ -40,20 +49,50 @@ class CueSet:
     terminators: re.Pattern[str] | None
     prior: re.Pattern[str] | None
     window: int = 12
+    post_stops: re.Pattern[str] | None = None
+    word: re.Pattern[str] = _WORD
 
     @classmethod
     def from_mapping(cls, data: dict[str, list[str]], window: int = 12) -> CueSet:
-        """Compile a cue mapping (the layout of ``cues.yaml``)."""
-        keys = ("pseudo", "uncertain_pre", "uncertain_post", "negation_pre", "negation_post",
-                "terminators", "prior")
-        return cls(*(_compile(list(data.get(k) or [])) for k in keys), window=window)
+        """Compile a cue mapping (the layout of ``cues.yaml``).
+
+        ``post_stops`` (optional) lists separators that post-cues do not cross, and a
+        true ``count_hangul`` counts Hangul words in the window as well.
+        """
+        keys = _LISTS[:-1]
+        stops = [re.escape(s) if len(s) == 1 else s for s in data.get("post_stops") or []]
+        stop = re.compile("|".join(f"(?:{s})" for s in stops)) if stops else None
+        return cls(*(_compile(list(data.get(k) or [])) for k in keys), window=window,
+                   post_stops=stop, word=_WORD_HANGUL if data.get("count_hangul") else _WORD)
+
+
+def _read(package: str, name: str) -> dict[str, Any]:
+    return yaml.safe_load(resources.files(package).joinpath(name).read_text("utf-8")) or {}
 
 
 @cache
 def load_cues(package: str = "radlite.tasks.abdct", name: str = "cues.yaml") -> CueSet:
     """Load and compile a cue file shipped in ``package``."""
-    text = resources.files(package).joinpath(name).read_text("utf-8")
-    return CueSet.from_mapping(yaml.safe_load(text))
+    return CueSet.from_mapping(_read(package, name))
+
+
+def merge_cues(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra`` on top: lists appended, ``drop`` entries removed, flags set."""
+    drop = extra.get("drop") or {}
+    out: dict[str, Any] = {}
+    for key in _LISTS:
+        kept = [c for c in base.get(key) or [] if c not in (drop.get(key) or [])]
+        out[key] = kept + list(extra.get(key) or [])
+    out["count_hangul"] = bool(extra.get("count_hangul", base.get("count_hangul")))
+    return out
+
+
+@cache
+def load_abdct_cues() -> CueSet:
+    """The shared ``cues.yaml`` with the abdominal CT additions of ``cues_abdct.yaml``."""
+    package = "radlite.tasks.abdct"
+    return CueSet.from_mapping(merge_cues(_read(package, "cues.yaml"),
+                                          _read(package, "cues_abdct.yaml")))
 
 
 def _mask(text: str, pattern: re.Pattern[str] | None) -> tuple[str, list[tuple[int, int]]]:
@@ -66,19 +105,16 @@ def _mask(text: str, pattern: re.Pattern[str] | None) -> tuple[str, list[tuple[i
     return text, spans
 
 
-def _words(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
 def _in_scope(text: str, cue: tuple[int, int], target: tuple[int, int],
-              terminators: list[tuple[int, int]], window: int) -> bool:
+              terminators: list[tuple[int, int]], window: int,
+              word: re.Pattern[str] = _WORD) -> bool:
     """True when ``cue`` governs ``target`` (same direction checks done by caller)."""
     lo, hi = (cue[1], target[0]) if cue[1] <= target[0] else (target[1], cue[0])
     if lo > hi:
         return False
     if any(lo <= t0 and t1 <= hi for t0, t1 in terminators):
         return False
-    return _words(text[lo:hi]) <= window
+    return len(word.findall(text[lo:hi])) <= window
 
 
 def certainty(sentence: str, start: int, end: int, cues: CueSet | None = None) -> Certainty:
@@ -105,9 +141,13 @@ def certainty(sentence: str, start: int, end: int, cues: CueSet | None = None) -
     target = (start, end)
     w = cues.window
 
+    stops = terms + [(m.start(), m.end()) for m in cues.post_stops.finditer(text)] \
+        if cues.post_stops else terms
+
     def governs(pre: list[tuple[int, int]], post: list[tuple[int, int]], span: int) -> bool:
-        return (any(c[1] <= start and _in_scope(text, c, target, terms, span) for c in pre)
-                or any(c[0] >= end and _in_scope(text, c, target, terms, min(span, 6))
+        return (any(c[1] <= start and _in_scope(text, c, target, terms, span, cues.word)
+                    for c in pre)
+                or any(c[0] >= end and _in_scope(text, c, target, stops, min(span, 6), cues.word)
                        for c in post))
 
     if governs(neg_pre, neg_post, w):

@@ -6,7 +6,17 @@ its rule-based certainty and urgency. Phrases nearer to a non-listed structure
 ("adrenal nodule", "ureteral stone") are dropped. Laterality: a kidney cue belongs to
 the side named just before it, else to the side(s) named in the sentence or section,
 else to both kidneys; when a phrase would go to both kidneys, a side word in its clause
-picks the side ("Kidneys: right 1.5 cm angiomyolipoma; left normal"). Exam-title lines ("... protocol") are skipped.
+picks the side ("Kidneys: right 1.5 cm angiomyolipoma; left normal"). Side words
+include "R"/"L", "rt"/"lt" and Korean 우측/좌측/양측. Exam-title lines ("... protocol")
+are skipped.
+
+Attribution details: an organ word inside a longer non-organ structure ("renal vein",
+"transplant kidney") is no organ cue; a finding word that itself names an organ
+("diverticulum" -> colon) yields to another organ named just before it ("duodenal
+diverticulum"); and an organ named in the finding's own comma clause wins over a nearer
+one in the next clause. Sentences under a history header ("Clinical history:") give
+only absent, postsurgical, device and anatomy findings: a diagnosis in the history is
+not a finding of this exam.
 """
 
 from __future__ import annotations
@@ -15,11 +25,20 @@ import re
 from dataclasses import dataclass
 
 from radlite.tasks.abdct.lexicon import Lexicon, load_lexicon, urgency_of
-from radlite.tasks.abdct.negex import Certainty, certainty, load_cues
-from radlite.tasks.abdct.text import Sentence, split_sentences
+from radlite.tasks.abdct.negex import Certainty, certainty, load_abdct_cues
+from radlite.tasks.abdct.text import HEADER_EXTENDED, Sentence, split_sentences
 
 _TITLE = re.compile(r"\bprotocol\b", re.IGNORECASE)  # exam titles: "... RENAL MASS PROTOCOL"
-_SIDE = re.compile(r"\b(right|left|bilateral(?:ly)?|both)\b", re.IGNORECASE)
+_SIDE = re.compile(
+    r"(?<![A-Za-z0-9])(right|left|bilateral(?:ly)?|both|rt|lt|(?-i:[RL])|[rl](?=\.? (?:kidney|renal)))(?![A-Za-z0-9-])"
+    r"|(우측|좌측|양측|양쪽|오른쪽|왼쪽)", re.IGNORECASE)
+_SIDE_WORDS = {"rt": "right", "r": "right", "우측": "right", "오른쪽": "right",
+               "lt": "left", "l": "left", "좌측": "left", "왼쪽": "left",
+               "bilateral": "both", "bilaterally": "both", "양측": "both", "양쪽": "both"}
+_CLAUSE = re.compile(r"[,;]")
+_PAREN = re.compile(r"\s*\([^)]*\)")
+# Types taken from history sections (what was done to the patient, not a diagnosis).
+_HISTORY_TYPES = frozenset({"absent", "postsurgical", "device", "anatomy"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,19 +65,31 @@ class Candidate:
 
 
 def _sides(text: str) -> set[str]:
-    found = {m.group(1).lower() for m in _SIDE.finditer(text)}
-    if found & {"bilateral", "bilaterally", "both"}:
+    """``right``/``left`` named in ``text`` (both for "bilateral", "both", "양측")."""
+    found = {(w := m.group(0).lower()) and _SIDE_WORDS.get(w, w) for m in _SIDE.finditer(text)}
+    if "both" in found:
         return {"right", "left"}
     return found & {"right", "left"}
 
 
-def _organ_spans(lex: Lexicon, sent: Sentence) -> list[tuple[str, int, int]]:
-    """``(organ, start, end)`` of every organ cue in the sentence, laterality resolved."""
+def _inside(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
+    """True when ``span`` lies inside a longer span of ``others``."""
+    return any(s <= span[0] and span[1] <= e and e - s > span[1] - span[0] for s, e in others)
+
+
+def _organ_spans(lex: Lexicon, sent: Sentence,
+                 others: list[tuple[int, int]] = ()) -> list[tuple[str, int, int]]:
+    """``(organ, start, end)`` of every organ cue in the sentence, laterality resolved.
+
+    A cue inside a longer non-organ structure of ``others`` ("renal vein") is skipped.
+    """
     spans: list[tuple[str, int, int]] = []
     text = sent.text
     context = _sides(text) or _sides(sent.header)
     for organ in lex.organs:
         for m in organ.cues.finditer(text):
+            if _inside((m.start(), m.end()), list(others)):
+                continue
             if organ.side:
                 before = _sides(text[max(0, m.start() - 25):m.end() + 12])
                 plural = m.group(0).lower().endswith("kidneys")
@@ -69,25 +100,55 @@ def _organ_spans(lex: Lexicon, sent: Sentence) -> list[tuple[str, int, int]]:
     return spans
 
 
+def _clause(text: str, start: int) -> tuple[int, int]:
+    """Bounds of the clause (between commas or semicolons) holding ``start``."""
+    lo = max((m.end() for m in _CLAUSE.finditer(text, 0, start)), default=0)
+    hi = next((m.start() for m in _CLAUSE.finditer(text, start)), len(text))
+    return lo, hi
+
+
 def _clause_sides(text: str, start: int) -> set[str]:
     """Side words in the clause (between commas or semicolons) holding ``start``."""
-    before = re.split(r"[,;]", text[:start])[-1]
-    after = re.split(r"[,;]", text[start:])[0]
-    return _sides(before + after)
+    lo, hi = _clause(text, start)
+    return _sides(text[lo:hi])
 
 
 def _header_organs(lex: Lexicon, header: str) -> list[str]:
+    """Organs of a section header: listed header words, else the organs the label names."""
     if not header:
         return []
     sides = _sides(header)
+    label = _PAREN.sub("", header).strip()
     out = []
     for organ in lex.organs:
-        bowel = organ.name.endswith("bowel") and header in lex.bowel_headers
-        if header in organ.headers or bowel:
+        bowel = organ.name.endswith("bowel") and label in lex.bowel_headers
+        if label in organ.headers or bowel:
             if organ.side and sides and organ.side not in sides:
                 continue
             out.append(organ.name)
-    return out
+    if out:
+        return out
+    others = [(m.start(), m.end()) for m in lex.others.finditer(header)]
+    named = _organ_spans(lex, Sentence(0, len(header), header, header), others)
+    return list(dict.fromkeys(name for name, _, _ in named))
+
+
+def _history_spans(lex: Lexicon, text: str) -> list[tuple[int, int]]:
+    """Character ranges of history sections: the rest of the header's line, or the
+    following paragraph when the header stands alone on its line."""
+    spans = []
+    for m in HEADER_EXTENDED.finditer(text):
+        label = next(g for g in m.groups() if g is not None).strip().lower()
+        if label not in lex.history_headers:
+            continue
+        eol = text.find("\n", m.end())
+        eol = len(text) if eol < 0 else eol
+        if text[m.end():eol].strip():
+            spans.append((m.end(), eol))
+        else:
+            blank = re.search(r"\n[ \t]*\n", text[eol:])
+            spans.append((m.end(), eol + blank.start() if blank else len(text)))
+    return spans
 
 
 def _type_hits(lex: Lexicon, text: str) -> list[tuple[int, int, str]]:
@@ -105,14 +166,31 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
-            others: list[tuple[int, int]], fallback: list[str]) -> list[str]:
-    """Organs a phrase belongs to: the nearest organ cue(s), unless another structure is nearer."""
+            others: list[tuple[int, int]], fallback: list[str], text: str = "") -> list[str]:
+    """Organs a phrase belongs to: the nearest organ cue(s), unless another structure is nearer.
+
+    Organ cues in the phrase's own clause are preferred, and a phrase that names its
+    organ itself yields to a structure named right before it ("duodenal diverticulum").
+    """
     span = (hit[0], hit[1])
     if not organs:
         near_other = min((_distance(span, o) for o in others), default=None)
         return [] if near_other is not None and near_other < 40 else fallback
     if hit[2] == "normal":
         return sorted({name for name, _, _ in organs})
+    lo, hi = _clause(text, hit[0]) if text else (0, 0)
+    local = [o for o in organs if lo <= o[1] and o[2] <= hi]
+    if not local and any(lo <= s and e <= hi for s, e in others):
+        return []
+    organs = local or organs
+    own = {name for name, s, e in organs if s <= hit[0] and hit[1] <= e}
+    if own and text:
+        before = [(name, s, e) for name, s, e in organs
+                  if name not in own and e <= hit[0] and not text[e:hit[0]].strip()]
+        if any(e <= hit[0] and not text[e:hit[0]].strip() for _, e in others):
+            return []
+        if before:
+            return sorted({name for name, _, _ in before})
     best = min(_distance(span, (s, e)) for _, s, e in organs)
     if any(_distance(span, o) < best for o in others):
         return []
@@ -130,16 +208,21 @@ def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
         Candidates in text order.
     """
     lex = lexicon or load_lexicon()
-    cues = load_cues()
+    cues = load_abdct_cues()
     out: list[Candidate] = []
-    for sent in split_sentences(text):
-        organs = _organ_spans(lex, sent)
+    history_spans = _history_spans(lex, text)
+    for sent in split_sentences(text, HEADER_EXTENDED):
         others = [(m.start(), m.end()) for m in lex.others.finditer(sent.text)]
+        organs = _organ_spans(lex, sent, others)
+        others = [o for o in others if not _inside(o, [(s, e) for _, s, e in organs])]
         fallback = _header_organs(lex, sent.header)
+        history = any(s <= sent.start < e for s, e in history_spans)
         if _TITLE.search(sent.text):
             continue
         for hit in _type_hits(lex, sent.text):
-            owners = _owners(hit, organs, others, fallback)
+            if history and hit[2] not in _HISTORY_TYPES:
+                continue
+            owners = _owners(hit, organs, others, fallback, sent.text)
             paired = {lex.side_of(o) for o in owners} >= {"right", "left"}
             if paired and (sides := _clause_sides(sent.text, hit[0])):
                 owners = [o for o in owners if lex.side_of(o) in (None, *sides)]

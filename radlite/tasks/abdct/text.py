@@ -4,6 +4,11 @@ A *sentence* here is a character span of the report that ends at a period, quest
 mark, semicolon or line break (never inside a decimal such as ``1.2 cm``). A *section
 header* is a short label at the start of a line followed by a colon (``Liver:``);
 sentences inherit the header of the line they start on.
+
+:data:`HEADER_EXTENDED` (used by abdominal CT) also accepts a list mark before the label
+("- R kidney:", "1. Liver:"), Hangul and a parenthesis in the label ("맹장 (cecum):") and
+bracketed section lines ("[소견]"); the default pattern is the original one, which the
+chest rules share.
 """
 
 from __future__ import annotations
@@ -12,6 +17,10 @@ import re
 from dataclasses import dataclass
 
 _HEADER = re.compile(r"^[ \t]*([A-Za-z][A-Za-z /&,-]{1,40}?)[ \t]*:[ \t]*", re.MULTILINE)
+HEADER_EXTENDED = re.compile(
+    r"^[ \t]*(?:(?:[-*\u2022\u00b7]|\d{1,2}[.)])[ \t]+)?"
+    r"([A-Za-z\uac00-\ud7a3][A-Za-z\uac00-\ud7a3 /&,()-]{0,40}?)[ \t]*:[ \t]*"
+    r"|^[ \t]*\[([^\]\n]{1,20})\][ \t]*$", re.MULTILINE)
 _BOUNDARY = re.compile(r"(?<!\d)\.(?!\d)|[?;\n]|\.(?=\s)")
 
 
@@ -32,21 +41,24 @@ class Sentence:
     header: str = ""
 
 
-def _headers(text: str) -> list[tuple[int, int, str]]:
+def _headers(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
     """``(start, end, label)`` of each header, end being where its content begins."""
-    return [(m.start(), m.end(), m.group(1).strip().lower()) for m in _HEADER.finditer(text)]
+    return [(m.start(), m.end(), next(g for g in m.groups() if g is not None).strip().lower())
+            for m in pattern.finditer(text)]
 
 
-def split_sentences(text: str) -> list[Sentence]:
+def split_sentences(text: str, pattern: re.Pattern[str] | None = None) -> list[Sentence]:
     """Split ``text`` into sentences that carry their section header.
 
     Args:
         text: the report.
+        pattern: header pattern (its first non-empty group is the label); default the
+            plain ``Label:`` pattern.
 
     Returns:
         Non-empty sentences in order; header labels are not part of any sentence.
     """
-    headers = _headers(text)
+    headers = _headers(text, pattern or _HEADER)
     skip = {start: end for start, end, _ in headers}
     out: list[Sentence] = []
     pos, header, h = 0, "", 0

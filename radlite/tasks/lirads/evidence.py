@@ -15,6 +15,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from radlite.core.types import Evidence
+from radlite.tasks.lirads import lesion
 from radlite.tasks.lirads.observations import (
     segment_mentions,
     sentence_bounds,
@@ -75,8 +76,9 @@ def align(text: str, values: dict[str, int | None]) -> tuple[dict[str, list[Evid
     """Evidence for every non-empty, non-zero value, and the index lesion's description.
 
     Returns:
-        ``(evidence, index_lesion)`` where ``index_lesion`` has the sentence describing
-        the index lesion (``text``, ``start``, ``end``) when it could be located.
+        ``(evidence, index_lesion)`` where ``index_lesion`` has the index lesion's
+        description (:func:`radlite.tasks.lirads.lesion.block`, else the sentence of its
+        segment; ``text``, ``start``, ``end``) when it could be located.
     """
     evidence: dict[str, list[Evidence]] = {}
     anchor: int | None = None
@@ -102,6 +104,6 @@ def align(text: str, values: dict[str, int | None]) -> tuple[dict[str, list[Evid
             evidence[feature] = [span]
     index_lesion: dict = {}
     if anchor is not None:
-        start, end = sentence_bounds(text, anchor)
+        start, end = lesion.block(text, values) or sentence_bounds(text, anchor)
         index_lesion = {"text": text[start:end].strip(), "start": start, "end": end}
     return evidence, index_lesion

@@ -28,12 +28,13 @@ class LiradsTask(Task):
             and Couinaud segments written in the report (or empty), so the model chooses
             among stated values instead of inventing numbers. Reports with no size or
             segment mention fall back to the general pattern.
-        evidence_gate: set a binary feature to 0 when the report holds no cue for it or
-            only negated ones (:mod:`radlite.tasks.lirads.gate`); the features it changed
-            are listed in the record's ``extra.unsupported``.
+        evidence_gate: the gate steps of :mod:`radlite.tasks.lirads.gate`: a binary
+            feature with no cue or only negated ones becomes 0 (``extra.unsupported``),
+            the size and segment are checked against the text (``extra.reindexed``),
+            a lesion feature the index lesion's description negates becomes 0.
         cue_completion: after the gate, set a feature of
-            :data:`radlite.tasks.lirads.gate.COMPLETED` to 1 when a non-negated cue for it
-            stands in the index lesion's sentence (listed in ``extra.completed``).
+            :data:`radlite.tasks.lirads.gate.COMPLETED` (and ``af_benign``) to 1 when the
+            index lesion's description states it (listed in ``extra.completed``).
     """
 
     name = "lirads"
@@ -79,7 +80,8 @@ class LiradsTask(Task):
     def fingerprint(self) -> dict[str, Any]:
         """Template version, stated-value decoding, the evidence gate and completion."""
         return {**self.provenance(), "constrain_values": self.constrain_values,
-                "evidence_gate": self.evidence_gate, "cue_completion": self.cue_completion}
+                "evidence_gate": self.evidence_gate, "cue_completion": self.cue_completion,
+                "pipeline_steps": gate.VERSION}
 
     def _regex(self, text: str) -> str:
         if not self.constrain_values:
@@ -99,15 +101,9 @@ class LiradsTask(Task):
 
     def parse(self, report: Report, text: str) -> Record:
         values = format.parse_output(text)
-        extra: dict[str, Any] = {}
-        if self.evidence_gate:
-            values, dropped = gate.apply(report.text, values)
-            if dropped:
-                extra["unsupported"] = dropped
-        if self.cue_completion:
-            values, added = gate.complete(report.text, values)
-            if added:
-                extra["completed"] = added
+        values, changes = gate.run(report.text, values, self.evidence_gate,
+                                   self.cue_completion)
+        extra: dict[str, Any] = dict(changes)
         spans, index_lesion = evidence.align(report.text, values)
         if index_lesion:
             extra["index_lesion"] = index_lesion

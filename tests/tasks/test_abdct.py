@@ -198,3 +198,74 @@ def test_shared_defaults_are_unchanged() -> None:
     assert certainty(text, i, i + 4, load_cues()) == "positive"
     assert certainty(text, i, i + 4, load_abdct_cues()) == "negative"
     assert [s.header for s in split_sentences("- Liver: cyst.")] == [""]
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    # a technique limit on a normal statement qualifies every organ of the statement
+    ("Liver and spleen are unremarkable within the limits of a noncontrast study.",
+     {"liver_quality": 1, "spleen_quality": 1}, {}),
+    # a non-contrast phase of a multiphase study is no limit; "absent IV contrast" is one
+    ("Technique: non-contrast, nephrographic and excretory phases.", {},
+     {"left_kidney_quality": 1}),
+    ("The pancreas is poorly evaluated given absent IV contrast.", {"pancreas_quality": 1}, {}),
+    ("Sigmoid colon: obscured by streak artefact.", {"large_bowel_quality": 1}, {}),
+    ("Gallbladder: contracted; the wall cannot be assessed.", {"gallbladder_quality": 1}, {}),
+    # "non-obstructing" is no obstruction; "less likely" is a negation, not a hedge
+    ("A 3 mm non-obstructing right renal calculus.", {"right_kidney_focal": 1},
+     {"right_kidney_diffuse": 1}),
+    ("Left renal infarct; focal pyelonephritis is less likely.", {"left_kidney_focal": 1},
+     {"left_kidney_diffuse": 1}),
+    # "both kidneys" yields to the side of the finding
+    ("Both kidneys are normal apart from a 9 mm cyst in the left upper pole.",
+     {"left_kidney_focal": 1, "right_kidney_urgency": 0}, {"right_kidney_focal": 1}),
+    # side-only headers are kidney sections
+    ("R: mild perinephric stranding.\nL: two small calculi.",
+     {"right_kidney_diffuse": 1, "left_kidney_focal": 1},
+     {"left_kidney_diffuse": 1, "right_kidney_focal": 1}),
+    # a clause after a semicolon continues the organ before it
+    ("Spleen normal. Liver: no metastasis; 5 mm hypodensity in segment 2.",
+     {"liver_focal": 1}, {"spleen_focal": 1}),
+    # a coordinated list of organs before the finding
+    ("Terminal ileum and caecum wall thickening.",
+     {"small_bowel_diffuse": 1, "large_bowel_diffuse": 1}, {}),
+    # further synonyms
+    ("Sigmoid diverticulitis with a 2 cm pericolic phlegmon.", {"large_bowel_focal": 1}, {}),
+    ("Walled-off necrosis in the pancreatic body.", {"pancreas_focal": 1}, {}),
+    ("Bilateral renal cortical thinning.", {"right_kidney_size": 1, "left_kidney_size": 1}, {}),
+    ("Streak artefact degrades assessment of the pelvic ileal loops.",
+     {"small_bowel_quality": 1}, {}),
+    ("Intrahepatic and extrahepatic biliary dilatation.", {"liver_diffuse": 1}, {}),
+    ("Gallbladder: Absent (prior cholecystectomy).", {"gallbladder_postsurgical_absent": 1}, {}),
+    ("Adjustable gastric band around the proximal stomach.", {},
+     {"stomach_postsurgical_absent": 1}),
+    ("Colon: moderate faecal loading.", {"large_bowel_diffuse": 1}, {}),
+    ("Pancreas: 9 mm hyperenhancing nodule in the tail.", {"pancreas_focal": 1},
+     {"pancreas_diffuse": 1}),
+    ("Total gastrectomy with Roux-en-Y esophagojejunostomy.",
+     {"stomach_postsurgical_absent": 1, "small_bowel_postsurgical_absent": 1}, {}),
+    # chemotherapy is no surgery; segmental liver atrophy is no organ atrophy
+    ("History: pancreatic cancer, status post 4 cycles of FOLFIRINOX.", {},
+     {"pancreas_postsurgical_absent": 1}),
+    ("Cirrhosis with segmental atrophy of the right lobe.", {"liver_diffuse": 1},
+     {"liver_size": 1}),
+])
+def test_general_rules_from_the_third_development_set(text: str, expected: dict,
+                                                      absent: dict) -> None:
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    ("담낭: 작은 담석 여러 개.", {"gallbladder_focal": 1}, {}),
+    ("십이지장 벽이 약간 두꺼워져 있음.", {"small_bowel_diffuse": 1}, {}),
+    ("신장: 우신에 1.5 cm 단순 낭종. 좌신 정상.", {"right_kidney_focal": 1,
+                                          "left_kidney_urgency": 0},
+     {"left_kidney_focal": 1}),
+    ("간: 간경변, 좌엽 외측구역 위축.", {"liver_diffuse": 1}, {"liver_size": 1}),
+])
+def test_korean_terms_from_the_third_development_set(text: str, expected: dict,
+                                                     absent: dict) -> None:
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v

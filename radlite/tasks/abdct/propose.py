@@ -14,9 +14,12 @@ Attribution details: an organ word inside a longer non-organ structure ("renal v
 "transplant kidney") is no organ cue; a finding word that itself names an organ
 ("diverticulum" -> colon) yields to another organ named just before it ("duodenal
 diverticulum"); and an organ named in the finding's own comma clause wins over a nearer
-one in the next clause. Sentences under a history header ("Clinical history:") give
-only absent, postsurgical, device and anatomy findings: a diagnosis in the history is
-not a finding of this exam.
+one in the next clause; a clause after a semicolon that names no organ continues the
+organ(s) of the clause before it, and a phrase right after a coordinated list of organs
+("ileum and caecum wall thickening") belongs to all of them. Sentences under a history
+header ("Clinical history:") give only absent, postsurgical, device and anatomy
+findings (with their default urgency): a diagnosis in the history is not a finding of
+this exam.
 """
 
 from __future__ import annotations
@@ -31,9 +34,9 @@ from radlite.tasks.abdct.text import HEADER_EXTENDED, Sentence, split_sentences
 _TITLE = re.compile(r"\bprotocol\b", re.IGNORECASE)  # exam titles: "... RENAL MASS PROTOCOL"
 _SIDE = re.compile(
     r"(?<![A-Za-z0-9])(right|left|bilateral(?:ly)?|both|rt|lt|(?-i:[RL])|[rl](?=\.? (?:kidney|renal)))(?![A-Za-z0-9-])"
-    r"|(우측|좌측|양측|양쪽|오른쪽|왼쪽)", re.IGNORECASE)
+    r"|(우측|좌측|양측|양쪽|오른쪽|왼쪽|[좌우](?=신(?![가-힣]{2})))", re.IGNORECASE)
 _SIDE_WORDS = {"rt": "right", "r": "right", "우측": "right", "오른쪽": "right",
-               "lt": "left", "l": "left", "좌측": "left", "왼쪽": "left",
+               "lt": "left", "l": "left", "좌측": "left", "왼쪽": "left", "좌": "left", "우": "right",
                "bilateral": "both", "bilaterally": "both", "양측": "both", "양쪽": "both"}
 _CLAUSE = re.compile(r"[,;]")
 _PAREN = re.compile(r"\s*\([^)]*\)")
@@ -64,6 +67,13 @@ class Candidate:
     end: int
 
 
+# "Both kidneys", "bilateral renal": a side word that only qualifies a kidney cue.
+_BOTH_CUE = re.compile(r"\b(?:both|bilateral(?:ly)?)\s+(?:kidneys|renal)\b", re.IGNORECASE)
+# A header that is only a side ("R:", "Left:") is a kidney section.
+_SIDE_HEADERS = {"r": "right", "rt": "right", "right": "right",
+                 "l": "left", "lt": "left", "left": "left"}
+
+
 def _sides(text: str) -> set[str]:
     """``right``/``left`` named in ``text`` (both for "bilateral", "both", "양측")."""
     found = {(w := m.group(0).lower()) and _SIDE_WORDS.get(w, w) for m in _SIDE.finditer(text)}
@@ -85,7 +95,7 @@ def _organ_spans(lex: Lexicon, sent: Sentence,
     """
     spans: list[tuple[str, int, int]] = []
     text = sent.text
-    context = _sides(text) or _sides(sent.header)
+    context = _sides(text) or _sides(sent.header) or _header_side(sent.header)
     for organ in lex.organs:
         for m in organ.cues.finditer(text):
             if _inside((m.start(), m.end()), list(others)):
@@ -107,16 +117,31 @@ def _clause(text: str, start: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _clause_sides(text: str, start: int) -> set[str]:
-    """Side words in the clause (between commas or semicolons) holding ``start``."""
+def _clause_sides(text: str, start: int, refine: bool = True) -> set[str]:
+    """Side words in the clause (between commas or semicolons) holding ``start``; with
+    ``refine``, a "both kidneys" yields to another side word of the clause."""
     lo, hi = _clause(text, start)
-    return _sides(text[lo:hi])
+    sides = _sides(text[lo:hi])
+    if refine and sides == {"right", "left"}:
+        # "Both kidneys are normal apart from a cyst in the left upper pole": the side
+        # word that qualifies the plural cue does not choose the side of the finding.
+        sides = _sides(_BOTH_CUE.sub(" ", text[lo:hi])) or sides
+    return sides
+
+
+def _header_side(header: str) -> set[str]:
+    """The side of a side-only header ("R:", "Lt:"; headers are lower case)."""
+    side = _SIDE_HEADERS.get(header.strip())
+    return {side} if side else set()
 
 
 def _header_organs(lex: Lexicon, header: str) -> list[str]:
-    """Organs of a section header: listed header words, else the organs the label names."""
+    """Organs of a section header: listed header words, else the organs the label names;
+    a side-only header ("R:", "Left:") stands for that side's kidney."""
     if not header:
         return []
+    if side := _header_side(header):
+        return [o.name for o in lex.organs if o.side in side]
     sides = _sides(header)
     label = _PAREN.sub("", header).strip()
     out = []
@@ -161,22 +186,48 @@ def _type_hits(lex: Lexicon, text: str) -> list[tuple[int, int, str]]:
     return sorted(kept)
 
 
+# What may stand between two coordinated organ cues: "ileum and cecum", "소장 (ileum) 및
+# cecum", "cecum ~ ascending colon", "stomach, duodenum".
+_COORD_GAP = re.compile(r"[\s()]*(?:(?:and|or|및|와|과|,|/|~|&|to)[\s()]*)?(?:ascending|descending|"
+                        r"transverse|proximal|distal|terminal|the)?[\s()]*", re.IGNORECASE)
+_COORD_WORD = re.compile(r"(?<![A-Za-z])(?:and|or|to)(?![A-Za-z])|[및와과,/~&]", re.IGNORECASE)
+
+
+def _coordinated(text: str, hit: tuple[int, int, str],
+                 organs: list[tuple[str, int, int]]) -> list[str]:
+    """Organs of a coordinated list right before the phrase ("ileum and cecum wall
+    thickening"): all of them own it. Empty when the cues before it are no such list."""
+    chain = sorted((o for o in organs if o[2] <= hit[0]), key=lambda o: o[1])
+    if len({name for name, _, _ in chain}) < 2 or len(text[chain[-1][2]:hit[0]].split()) > 3:
+        return []
+    gaps = [text[a[2]:b[1]] for a, b in zip(chain, chain[1:], strict=False)]
+    if not all(_COORD_GAP.fullmatch(g) for g in gaps) \
+            or not any(_COORD_WORD.search(g) for g in gaps):
+        return []
+    return sorted({name for name, _, _ in chain})
+
+
 def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
 def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
-            others: list[tuple[int, int]], fallback: list[str], text: str = "") -> list[str]:
+            others: list[tuple[int, int]], fallback: list[str], text: str = "",
+            normal: bool = False) -> list[str]:
     """Organs a phrase belongs to: the nearest organ cue(s), unless another structure is nearer.
 
     Organ cues in the phrase's own clause are preferred, and a phrase that names its
     organ itself yields to a structure named right before it ("duodenal diverticulum").
+    A quality phrase in a sentence that also states normality (``normal``) belongs to all
+    the organs named, like the normal statement.
     """
     span = (hit[0], hit[1])
     if not organs:
         near_other = min((_distance(span, o) for o in others), default=None)
         return [] if near_other is not None and near_other < 40 else fallback
-    if hit[2] == "normal":
+    if hit[2] == "normal" or (hit[2] == "quality" and normal):
+        # "Liver, spleen and pancreas are unremarkable within the limits of a
+        # noncontrast study": the limit qualifies every organ of the normal statement
         return sorted({name for name, _, _ in organs})
     lo, hi = _clause(text, hit[0]) if text else (0, 0)
     local = [o for o in organs if lo <= o[1] and o[2] <= hi]
@@ -191,10 +242,18 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
             return []
         if before:
             return sorted({name for name, _, _ in before})
+    if text and (coordinated := _coordinated(text, hit, organs)):
+        return coordinated
     best = min(_distance(span, (s, e)) for _, s, e in organs)
     if any(_distance(span, o) < best for o in others):
         return []
     return sorted({name for name, s, e in organs if _distance(span, (s, e)) == best})
+
+
+def _continues(text: str, before: Sentence, sent: Sentence) -> bool:
+    """True when ``sent`` follows ``before`` after a semicolon on the same line."""
+    gap = text[before.end:sent.start]
+    return sent.header == before.header and ";" in gap and "\n" not in gap
 
 
 def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
@@ -211,24 +270,34 @@ def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
     cues = load_abdct_cues()
     out: list[Candidate] = []
     history_spans = _history_spans(lex, text)
+    prev: tuple[Sentence, list[str]] | None = None
     for sent in split_sentences(text, HEADER_EXTENDED):
         others = [(m.start(), m.end()) for m in lex.others.finditer(sent.text)]
         organs = _organ_spans(lex, sent, others)
         others = [o for o in others if not _inside(o, [(s, e) for _, s, e in organs])]
         fallback = _header_organs(lex, sent.header)
+        if not organs and not fallback and prev and _continues(text, prev[0], sent):
+            # "Liver: no metastasis; 5 mm hypodensity in segment 2": a clause after a
+            # semicolon on the same line continues the organ of the clause before it
+            fallback = prev[1]
+        prev = (sent, list(dict.fromkeys(n for n, _, _ in organs)) or fallback)
         history = any(s <= sent.start < e for s, e in history_spans)
         if _TITLE.search(sent.text):
             continue
-        for hit in _type_hits(lex, sent.text):
+        hits = _type_hits(lex, sent.text)
+        normal = any(t == "normal" for _, _, t in hits)
+        for hit in hits:
             if history and hit[2] not in _HISTORY_TYPES:
                 continue
-            owners = _owners(hit, organs, others, fallback, sent.text)
+            owners = _owners(hit, organs, others, fallback, sent.text, normal)
             paired = {lex.side_of(o) for o in owners} >= {"right", "left"}
-            if paired and (sides := _clause_sides(sent.text, hit[0])):
+            if paired and (sides := _clause_sides(sent.text, hit[0], hit[2] != "normal")):
                 owners = [o for o in owners if lex.side_of(o) in (None, *sides)]
             if not owners:
                 continue
             cert = certainty(sent.text, hit[0], hit[1], cues)
-            urgency = urgency_of(lex, hit[2], sent.text)
+            # a diagnosis named in the history ("gastrectomy for cancer") is no finding
+            urgency = (lex.type_urgency.get(hit[2], 1) if history
+                       else urgency_of(lex, hit[2], sent.text))
             out.extend(Candidate(o, hit[2], cert, urgency, sent, hit[0], hit[1]) for o in owners)
     return out

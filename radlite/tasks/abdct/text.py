@@ -6,7 +6,8 @@ header* is a short label at the start of a line followed by a colon (``Liver:``)
 sentences inherit the header of the line they start on.
 
 :data:`HEADER_EXTENDED` (used by abdominal CT) also accepts a list mark before the label
-("- R kidney:", "1. Liver:"), Hangul and a parenthesis in the label ("맹장 (cecum):") and
+("- R kidney:", "1. Liver:"), Hangul and a parenthesis in the label ("맹장 (cecum):"),
+labels of up to 60 characters ("Bladder, sigmoid colon and pelvic ileal loops:") and
 bracketed section lines ("[소견]"); the default pattern is the original one, which the
 chest rules share.
 """
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 _HEADER = re.compile(r"^[ \t]*([A-Za-z][A-Za-z /&,-]{1,40}?)[ \t]*:[ \t]*", re.MULTILINE)
 HEADER_EXTENDED = re.compile(
     r"^[ \t]*(?:(?:[-*\u2022\u00b7]|\d{1,2}[.)])[ \t]+)?"
-    r"([A-Za-z\uac00-\ud7a3][A-Za-z\uac00-\ud7a3 /&,()-]{0,40}?)[ \t]*:[ \t]*"
+    r"([A-Za-z\uac00-\ud7a3][A-Za-z\uac00-\ud7a3 /&,()-]{0,60}?)[ \t]*:[ \t]*"
     r"|^[ \t]*\[([^\]\n]{1,20})\][ \t]*$", re.MULTILINE)
 _BOUNDARY = re.compile(r"(?<!\d)\.(?!\d)|[?;\n]|\.(?=\s)")
 

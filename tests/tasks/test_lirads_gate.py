@@ -96,6 +96,10 @@ def test_reindex_checks_size_and_segment_against_the_text() -> None:
     assert lesion.reindex(named, {**ZEROS, "size": 36, "location": 3})[0]["location"] == 1
     unchanged = {**ZEROS, "size": 29, "location": 6}
     assert lesion.reindex(text, unchanged) == (unchanged, [])
+    spans = ("Cirrhosis. Liver span 18 cm with a 2.1 cm nodule in S8 showing APHE. "
+             "Portal vein diameter 15 mm with tumor thrombus.")
+    kept = {**ZEROS, "size": 21, "location": 8}
+    assert lesion.reindex(spans, kept) == (kept, [])
 
 
 def test_block_ends_at_the_next_observation() -> None:

@@ -41,6 +41,9 @@ NOT_LIVER = re.compile(r"spleen|splenomegaly|비장|kidney|신장|ascites|복수
                        r"gallbladder|담낭|\bafp\b", re.IGNORECASE)
 PRIOR_SIZE = re.compile(r"(?:previous(?:ly)?|prior|from|was|이전|과거|전에는|에서)\W{0,3}"
                         r"(?:\w+\W+){0,2}$", re.IGNORECASE)
+NOT_LESION_SIZE = re.compile(r"(?:span|diameter|직경|spleen|비장|portal vein|문맥|\bcbd\b|duct|담관|"
+                             r"node|림프절|thrombus|혈전)\W+(?:[\w-]+\W+){0,2}$",
+                             re.IGNORECASE)
 PRIOR_WORDS = re.compile(r"prior|previous|이전|과거|전에는|from|증가|decrease|increase|감소|"
                          r"measur", re.IGNORECASE)
 LIST_ITEM = re.compile(r"\s*(?:[-*•·①-⑩]|\d{1,2}[.)]|\(\d{1,2}\))\s?")
@@ -107,7 +110,11 @@ def block(text: str, values: dict[str, Any]) -> tuple[int, int] | None:
 
 
 def suspicious_sizes(text: str) -> list[Mention]:
-    """Current sizes of liver observations that are not called typically benign."""
+    """Current sizes of liver observations that are not called typically benign.
+
+    A size right after a vessel, duct, node, thrombus, liver span or spleen is not an
+    observation's size, nor is a prior size ("previously 1.2 cm").
+    """
     found = []
     for mention in size_mentions(text):
         s_start, s_end = sentence_bounds(text, mention.start)
@@ -116,7 +123,8 @@ def suspicious_sizes(text: str) -> list[Mention]:
             continue
         if BENIGN.search(sentence) and not SUSPICION.search(sentence):
             continue
-        if PRIOR_SIZE.search(text[max(s_start, mention.start - 25):mention.start]):
+        before = text[max(s_start, mention.start - 25):mention.start]
+        if PRIOR_SIZE.search(before) or NOT_LESION_SIZE.search(before):
             continue
         found.append(mention)
     return found

@@ -128,6 +128,8 @@ def test_lesion_gate_reads_the_index_description() -> None:
     ("S6 2.9 cm mass with APHE. Non-enhancing capsule.", "capsule", 0),
     ("S6 2.9 cm 결절 (APHE +, PVTT -).", "tiv", 0),
     ("S6 2.9 cm mass with APHE. Tumor thrombus in the right portal vein.", "tiv", 1),
+    ("S6 2.9 cm mass. Enhancing tumor extends into the right hepatic vein.", "tiv", 1),
+    ("S6 2.9 cm mass. No extension into the portal vein.", "tiv", 0),
     ("S8 피막하에 2.9 cm 결절, 동맥기 조영증강.", "capsule", 0),
     ("S6 2.9 cm nodule, isointense on the hepatobiliary phase.", "af_benign", 1),
     ("S6 2.9 cm nodule, 간담도기 등신호.", "af_benign", 1),

@@ -20,6 +20,7 @@ ALL_ONES = {"size": 21, "location": 8, **{f: 1 for f in gate.GATED}}
     ("No washout in the S2 cyst. The S8 nodule shows washout.", "washout", True),
     ("2.1 cm S8 nodule, mild restriced diffusion on DWI.", "af_malignant", True),  # typo
     ("Liver: smooth surface. 2.1 cm S8 nodule.", "cld", False),
+    ("병력: 만성 B형간염 (간경변 없음). S8 2.1 cm 결절.", "cld", True),
 ])
 def test_supported(text: str, feature: str, expected: bool) -> None:
     assert gate.supported(text, feature) is expected

@@ -43,7 +43,7 @@ from radlite.tasks.lirads.lesion import BENIGN, SUSPICION, index_sentence
 from radlite.tasks.lirads.observations import sentence_bounds
 
 VERSION = "3"  # in the job fingerprint: a job never resumes across a change of these steps
-KOREAN_NEGATION = re.compile(r"^[^.\n]{0,12}?(?:없|아니|아님|않|음성|\(-\))")
+KOREAN_NEGATION = re.compile(r"^[^.\n(,]{0,12}?(?:없|아니|아님|않|음성|\(-\))")
 DASH_NEGATION = re.compile(r"^\s?(?:-|\(-\))(?=\s|\)|,|;|$)")
 NEGATING_PREFIX = re.compile(r"(?:\bnon[- ]?|non-?enh\w*\.?\s*|조영증강되지 않는\s*|"
                              r"조영증강 ?없는\s*|without\s+)$", re.IGNORECASE)

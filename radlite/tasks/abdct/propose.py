@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from radlite.tasks.abdct.lexicon import Lexicon, load_lexicon, urgency_of
 from radlite.tasks.abdct.negex import Certainty, certainty, load_abdct_cues
-from radlite.tasks.abdct.text import HEADER_EXTENDED, Sentence, split_sentences
+from radlite.tasks.abdct.text import HEADER_EXTENDED, Sentence, headers, split_sentences
 
 _TITLE = re.compile(r"\bprotocol\b", re.IGNORECASE)  # exam titles: "... RENAL MASS PROTOCOL"
 _SIDE = re.compile(
@@ -76,7 +76,8 @@ _SIDE_HEADERS = {"r": "right", "rt": "right", "right": "right",
 
 def _sides(text: str) -> set[str]:
     """``right``/``left`` named in ``text`` (both for "bilateral", "both", "양측")."""
-    found = {(w := m.group(0).lower()) and _SIDE_WORDS.get(w, w) for m in _SIDE.finditer(text)}
+    words = {m.group(0).lower() for m in _SIDE.finditer(text)}
+    found = {_SIDE_WORDS.get(w, w) for w in words}
     if "both" in found:
         return {"right", "left"}
     return found & {"right", "left"}
@@ -96,9 +97,10 @@ def _organ_spans(lex: Lexicon, sent: Sentence,
     spans: list[tuple[str, int, int]] = []
     text = sent.text
     context = _sides(text) or _sides(sent.header) or _header_side(sent.header)
+    others = list(others)
     for organ in lex.organs:
         for m in organ.cues.finditer(text):
-            if _inside((m.start(), m.end()), list(others)):
+            if _inside((m.start(), m.end()), others):
                 continue
             if organ.side:
                 before = _sides(text[max(0, m.start() - 25):m.end() + 12])
@@ -162,17 +164,16 @@ def _history_spans(lex: Lexicon, text: str) -> list[tuple[int, int]]:
     """Character ranges of history sections: the rest of the header's line, or the
     following paragraph when the header stands alone on its line."""
     spans = []
-    for m in HEADER_EXTENDED.finditer(text):
-        label = next(g for g in m.groups() if g is not None).strip().lower()
+    for _, content, label in headers(text, HEADER_EXTENDED):
         if label not in lex.history_headers:
             continue
-        eol = text.find("\n", m.end())
+        eol = text.find("\n", content)
         eol = len(text) if eol < 0 else eol
-        if text[m.end():eol].strip():
-            spans.append((m.end(), eol))
+        if text[content:eol].strip():
+            spans.append((content, eol))
         else:
             blank = re.search(r"\n[ \t]*\n", text[eol:])
-            spans.append((m.end(), eol + blank.start() if blank else len(text)))
+            spans.append((content, eol + blank.start() if blank else len(text)))
     return spans
 
 

@@ -42,8 +42,9 @@ class Sentence:
     header: str = ""
 
 
-def _headers(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
-    """``(start, end, label)`` of each header, end being where its content begins."""
+def headers(text: str, pattern: re.Pattern[str] = _HEADER) -> list[tuple[int, int, str]]:
+    """``(start, end, label)`` of each header, end being where its content begins; the
+    label is the pattern's first non-empty group, stripped and lower-cased."""
     return [(m.start(), m.end(), next(g for g in m.groups() if g is not None).strip().lower())
             for m in pattern.finditer(text)]
 
@@ -59,14 +60,14 @@ def split_sentences(text: str, pattern: re.Pattern[str] | None = None) -> list[S
     Returns:
         Non-empty sentences in order; header labels are not part of any sentence.
     """
-    headers = _headers(text, pattern or _HEADER)
-    skip = {start: end for start, end, _ in headers}
+    found = headers(text, pattern or _HEADER)
+    skip = {start: end for start, end, _ in found}
     out: list[Sentence] = []
     pos, header, h = 0, "", 0
     cuts = [m.end() for m in _BOUNDARY.finditer(text)] + [len(text)]
     for cut in cuts:
-        while h < len(headers) and headers[h][0] < cut:
-            start, content, label = headers[h]
+        while h < len(found) and found[h][0] < cut:
+            start, content, label = found[h]
             if start >= pos:
                 _emit(out, text, pos, start, header)
                 pos = max(pos, content)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from radlite.tasks.lirads.observations import (
@@ -39,8 +40,8 @@ OBSERVATION = re.compile(r"nodule|mass|lesion|observation|tumou?r|\bhcc\b|lr-?\s
                          r"결절|종괴|병변|종양|간암", re.IGNORECASE)
 NOT_LIVER = re.compile(r"spleen|splenomegaly|비장|kidney|신장|ascites|복수|lymph|림프|"
                        r"gallbladder|담낭|\bafp\b", re.IGNORECASE)
-PRIOR_SIZE = re.compile(r"(?:previous(?:ly)?|prior|from|was|이전|과거|전에는|에서)\W{0,3}"
-                        r"(?:\w+\W+){0,2}$", re.IGNORECASE)
+_PRIOR = r"previous(?:ly)?|prior|from|was|이전|과거|전에는"  # words before a prior size
+PRIOR_SIZE = re.compile(rf"(?:{_PRIOR}|에서)\W{{0,3}}(?:\w+\W+){{0,2}}$", re.IGNORECASE)
 NOT_LESION_SIZE = re.compile(r"(?:span|diameter|직경|spleen|비장|portal vein|문맥|\bcbd\b|duct|담관|"
                              r"node|림프절|thrombus|혈전)\W+(?:[\w-]+\W+){0,2}$",
                              re.IGNORECASE)
@@ -50,13 +51,13 @@ LIST_ITEM = re.compile(r"\s*(?:[-*•·①-⑩]|\d{1,2}[.)]|\(\d{1,2}\))\s?")
 HEADER = re.compile(r"\s*(?:impression|conclusion|opinion|결론|판독|소견|findings?|comparison|"
                     r"비교)\s*[:：]?", re.IGNORECASE)
 BLOCK_SENTENCES = 6
+_NON_SPACE = re.compile(r"\S")
 INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-\s*)?(months?|mos?\b|개월|달|years?|yrs?\b|년|weeks?|"
                       r"wks?\b|주)", re.IGNORECASE)
 NEW = re.compile(r"\bnew(?:ly)?\b|새로\s?(?:생긴|나타난|발견|보이는)|새로운|신생|not (?:seen|present|"
                  r"visible)(?: on| in)? (?:the )?(?:prior|previous)|이전 검사에서 (?:는 )?"
                  r"(?:보이지 않던|없던)", re.IGNORECASE)
-GROWN_FROM = re.compile(r"(?:previous(?:ly)?|prior|from|was|이전|과거|전에는|전|대비)\W{0,3}"
-                        r"(?:[\w-]+\W+){0,3}$", re.IGNORECASE)
+GROWN_FROM = re.compile(rf"(?:{_PRIOR}|전|대비)\W{{0,3}}(?:[\w-]+\W+){{0,3}}$", re.IGNORECASE)
 NO_NEW = re.compile(r"(?:\bno|without)\s+(?:definite\s+|other\s+|evidence of\s+)?$",
                     re.IGNORECASE)
 ARROW = re.compile(r"^\s*(?:→|->|=>|to\b)")
@@ -75,7 +76,7 @@ def index_sentence(text: str, values: dict[str, Any]) -> tuple[int, int] | None:
 def _following(text: str, position: int) -> Iterator[tuple[str, int, int]]:
     """(gap before, start, end) of each sentence after ``position``."""
     while position < len(text):
-        match = re.compile(r"\S").search(text, position)
+        match = _NON_SPACE.search(text, position)
         if match is None:
             return
         start, end = sentence_bounds(text, match.start())
@@ -97,13 +98,19 @@ def _ends_block(gap: str, sentence: str, location: int | None) -> bool:
 
 def block(text: str, values: dict[str, Any]) -> tuple[int, int] | None:
     """Bounds of the index lesion's description: its size sentence and what follows."""
-    first = index_sentence(text, values)
+    return _block(text, values.get("size"), values.get("location"))
+
+
+@lru_cache(maxsize=32)
+def _block(text: str, size: int | None, location: int | None) -> tuple[int, int] | None:
+    # cached: the gate steps and evidence alignment all read the same description
+    first = index_sentence(text, {"size": size})
     if first is None:
         return None
     start, end = first
     for count, (gap, s_start, s_end) in enumerate(_following(text, end)):
         sentence = text[s_start:s_end]
-        if count >= BLOCK_SENTENCES or _ends_block(gap, sentence, values.get("location")):
+        if count >= BLOCK_SENTENCES or _ends_block(gap, sentence, location):
             break
         end = s_end
     return start, end

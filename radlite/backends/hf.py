@@ -119,7 +119,7 @@ class TransformersBackend(Backend):
         self.model, self.tokenizer = load_model_and_tokenizer(model, device, dtype)
         self._adapter_hash = None
         if adapter:
-            self._attach_adapter(adapter)
+            self.attach_adapter(adapter)
         self.constrained = constrained and _xgrammar_available()
         self._grammar_compiler: Any = None
         self._grammar_cache: dict[str, Any] = {}
@@ -130,7 +130,8 @@ class TransformersBackend(Backend):
             max_batch_size=batch_size,
         )
 
-    def _attach_adapter(self, adapter: str) -> None:
+    def attach_adapter(self, adapter: str) -> None:
+        """Merge the PEFT/LoRA adapter in folder ``adapter`` into the loaded model."""
         from peft import PeftModel
 
         if not Path(adapter).is_dir():

@@ -10,9 +10,11 @@ import click
 
 from radlite import __version__
 from radlite.core.errors import RadliteError
+from radlite.core.extras import MissingExtraError, missing_extra_error
 
 # Each module defines a click command or group named ``command``.
-COMMAND_MODULES = ("extract", "synth", "eval", "train", "impress", "summarize", "jobs", "serve")
+COMMAND_MODULES = ("extract", "synth", "eval", "train", "impress", "summarize", "jobs", "serve",
+                   "doctor")
 
 
 @click.group()
@@ -31,17 +33,44 @@ def _register_commands() -> None:
         except ModuleNotFoundError as exc:
             if exc.name == f"radlite.cli.{name}":
                 continue
-            raise
+            error = missing_extra_error(exc, f"radlite {name}", prefer=name)
+            if not isinstance(error, MissingExtraError):
+                raise
+            cli.add_command(_unavailable(name, error))
+            continue
         cli.add_command(module.command)
+
+
+def _unavailable(name: str, error: MissingExtraError) -> click.Command:
+    """A stand-in for a command whose optional dependencies are missing: it says which."""
+
+    def explain(**_: object) -> None:
+        raise error
+
+    return click.Command(name, callback=explain, help=f"(unavailable: {error})",
+                         context_settings={"ignore_unknown_options": True},
+                         params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)])
 
 
 _register_commands()
 
 
+def _command_name(args: list[str]) -> str:
+    """The subcommand in ``args`` (the first word that is not an option), or ''."""
+    return next((a for a in args if not a.startswith("-")), "")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; radlite's own errors become one clear line and exit code 2."""
+    """Run the CLI; radlite's own errors become one clear line and exit code 2.
+
+    An optional dependency that is missing is one of them: the line names the extra.
+    """
     try:
-        cli.main(args=argv, prog_name="radlite", standalone_mode=False)
+        try:
+            cli.main(args=argv, prog_name="radlite", standalone_mode=False)
+        except ModuleNotFoundError as exc:
+            command = _command_name(sys.argv[1:] if argv is None else argv)
+            raise missing_extra_error(exc, f"radlite {command}".strip(), prefer=command) from exc
     except RadliteError as exc:
         click.echo(f"radlite: error: {exc}", err=True)
         return 2

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from radlite.core.errors import ConfigError, InputError
+from radlite.core.extras import require
 from radlite.tasks.chest.head import ChestHead, featurize
 from radlite.tasks.chest.labels import chestxray14_labels, chestxray14_values
 from radlite.tasks.chest.mentions import find_mentions
@@ -92,11 +93,8 @@ class _Design:
         return sparse.hstack([sparse.csr_matrix(self.dense[rows]), keys]).tocsr()
 
     def fit(self, rows: np.ndarray, c: float) -> tuple[Any, list[str]]:
-        try:
-            from sklearn.linear_model import LogisticRegression
-        except ImportError as exc:
-            raise ConfigError("training a chest head needs scikit-learn and scipy: "
-                              "pip install 'radlite[eval]'") from exc
+        LogisticRegression = require("sklearn.linear_model",  # noqa: N806
+                                     "training a chest head").LogisticRegression
 
         vocab = sorted({k for i in rows for k in self.keys[i]})
         if len(set(self.target[rows].tolist())) < 2:

@@ -42,4 +42,10 @@ $PIP install -q ${pins[@]+"${pins[@]}"} -e "$target"
 if [[ "$extras" == *all* || "$extras" == *eval* ]]; then
   bash scripts/install_wordnet.sh
 fi
+if ! command -v radlite >/dev/null 2>&1; then
+  echo "install.sh: radlite is installed, but its command is not on PATH;" \
+       "add $(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))') to PATH" \
+       "or use a virtual environment" >&2
+  exit 1
+fi
 echo "radlite installed: $(radlite --version) (check this machine with: radlite doctor)"

@@ -10,7 +10,7 @@ import click
 
 from radlite import __version__
 from radlite.core.errors import RadliteError
-from radlite.core.extras import MissingExtraError, missing_extra_error
+from radlite.core.extras import MissingExtraError, incomplete_install_error, missing_extra_error
 
 # Each module defines a click command or group named ``command``.
 COMMAND_MODULES = ("extract", "synth", "eval", "train", "impress", "summarize", "jobs", "serve",
@@ -63,14 +63,18 @@ def _command_name(args: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; radlite's own errors become one clear line and exit code 2.
 
-    An optional dependency that is missing is one of them: the line names the extra.
+    A missing optional dependency is one of them (the line names the extra), and so is a
+    missing core dependency (the line says to reinstall).
     """
     try:
         try:
             cli.main(args=argv, prog_name="radlite", standalone_mode=False)
         except ModuleNotFoundError as exc:
             command = _command_name(sys.argv[1:] if argv is None else argv)
-            raise missing_extra_error(exc, f"radlite {command}".strip(), prefer=command) from exc
+            error = missing_extra_error(exc, f"radlite {command}".strip(), prefer=command)
+            if not isinstance(error, MissingExtraError):
+                error = incomplete_install_error(exc)
+            raise error from exc
     except RadliteError as exc:
         click.echo(f"radlite: error: {exc}", err=True)
         return 2

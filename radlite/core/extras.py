@@ -134,3 +134,10 @@ def missing_extra_error(exc: ModuleNotFoundError, purpose: str | None = None,
     """The :class:`MissingExtraError` for ``exc``, or ``exc`` itself if no extra covers it."""
     message = missing_message(exc.name or "", purpose, prefer)
     return MissingExtraError(message) if message else exc
+
+
+def incomplete_install_error(exc: ModuleNotFoundError) -> ConfigError:
+    """One line for a module that no extra brings: a core dependency is missing."""
+    return ConfigError(f"this install is incomplete: no module named {exc.name!r}. "
+                       "Reinstall with 'bash scripts/install.sh' (or pip install radlite), "
+                       "then run 'radlite doctor'")

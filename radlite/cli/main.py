@@ -9,7 +9,7 @@ import sys
 import click
 
 from radlite import __version__
-from radlite.core.errors import RadliteError
+from radlite.core.errors import ConfigError, RadliteError
 from radlite.core.extras import MissingExtraError, incomplete_install_error, missing_extra_error
 
 # Each module defines a click command or group named ``command``.
@@ -33,15 +33,20 @@ def _register_commands() -> None:
         except ModuleNotFoundError as exc:
             if exc.name == f"radlite.cli.{name}":
                 continue
-            error = missing_extra_error(exc, f"radlite {name}", prefer=name)
-            if not isinstance(error, MissingExtraError):
-                raise
-            cli.add_command(_unavailable(name, error))
+            if (exc.name or "radlite").startswith("radlite"):
+                raise  # radlite's own module: a bug, not an install problem
+            cli.add_command(_unavailable(name, _install_error(exc, name)))
             continue
         cli.add_command(module.command)
 
 
-def _unavailable(name: str, error: MissingExtraError) -> click.Command:
+def _install_error(exc: ModuleNotFoundError, command: str) -> ConfigError:
+    """One line for a module that is not installed: the extra to add, or reinstall."""
+    error = missing_extra_error(exc, f"radlite {command}".strip(), prefer=command)
+    return error if isinstance(error, MissingExtraError) else incomplete_install_error(exc)
+
+
+def _unavailable(name: str, error: ConfigError) -> click.Command:
     """A stand-in for a command whose optional dependencies are missing: it says which."""
 
     def explain(**_: object) -> None:
@@ -71,10 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             cli.main(args=argv, prog_name="radlite", standalone_mode=False)
         except ModuleNotFoundError as exc:
             command = _command_name(sys.argv[1:] if argv is None else argv)
-            error = missing_extra_error(exc, f"radlite {command}".strip(), prefer=command)
-            if not isinstance(error, MissingExtraError):
-                error = incomplete_install_error(exc)
-            raise error from exc
+            raise _install_error(exc, command) from exc
     except RadliteError as exc:
         click.echo(f"radlite: error: {exc}", err=True)
         return 2

@@ -97,3 +97,10 @@ def test_stand_in_command_explains_the_missing_extra(capsys):
     finally:
         cli_main.cli.commands.pop("serve-missing")
     assert code == 2 and "radlite serve needs 'serve'" in capsys.readouterr().err
+
+
+def test_install_error_names_the_extra_or_says_reinstall():
+    optional = cli_main._install_error(ModuleNotFoundError("x", name="fastapi"), "serve")
+    core = cli_main._install_error(ModuleNotFoundError("x", name="rapidfuzz"), "synth")
+    assert isinstance(optional, MissingExtraError) and "'radlite[serve]'" in str(optional)
+    assert not isinstance(core, MissingExtraError) and "incomplete" in str(core)

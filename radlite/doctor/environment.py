@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 from radlite import __version__
-from radlite.core.extras import distributions_by_extra
+from radlite.core.extras import distributions_by_extra, normalise
 from radlite.doctor.report import Check, attempt
 
 #: Libraries every default path imports (core dependencies in pyproject.toml).
@@ -40,11 +40,7 @@ def tested_versions(path: Path = CONSTRAINTS) -> dict[str, str]:
     if not path.is_file():
         return {}
     pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)", path.read_text(), re.M)
-    return {_normal(name): version for name, version in pins}
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return {normalise(name): version for name, version in pins}
 
 
 def _version_check(dist: str, tested: dict[str, str], core: bool) -> Check:
@@ -54,7 +50,7 @@ def _version_check(dist: str, tested: dict[str, str], core: bool) -> Check:
         detail = "not installed" + ("" if core else " (optional)")
         return Check("versions", dist, False, detail, needed_by="every model-backed command"
                      if core else "", default=core)
-    pin = tested.get(_normal(dist))
+    pin = tested.get(normalise(dist))
     drift = f" (tested with {pin})" if pin and version.split("+")[0] != pin else ""
     return Check("versions", dist, True, version + drift)
 

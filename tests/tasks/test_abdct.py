@@ -8,9 +8,9 @@ from radlite.backends.scripted import ScriptedBackend
 from radlite.core.errors import ConfigError
 from radlite.core.types import Report
 from radlite.tasks.abdct import AbdctTask
-from radlite.tasks.abdct.negex import certainty
 from radlite.tasks.abdct.propose import propose
-from radlite.tasks.abdct.text import split_sentences
+from radlite.text.negex import certainty
+from radlite.text.sentences import split_sentences
 
 REPORT = (
     "FINDINGS:\nLiver: A 1.5 cm simple hepatic cyst. No hepatomegaly.\n"
@@ -192,11 +192,11 @@ def test_korean_terms(text: str, expected: dict, absent: dict) -> None:
 
 def test_shared_defaults_are_unchanged() -> None:
     """cues.yaml and the plain header pattern (shared with chest/LI-RADS) keep their behaviour."""
-    from radlite.tasks.abdct.negex import load_abdct_cues, load_cues
+    from radlite.text.negex import load_cues, load_cues_with
     text = "The splenic cyst is no longer seen"
     i = text.index("cyst")
     assert certainty(text, i, i + 4, load_cues()) == "positive"
-    assert certainty(text, i, i + 4, load_abdct_cues()) == "negative"
+    assert certainty(text, i, i + 4, load_cues_with("radlite.tasks.abdct", "cues_abdct.yaml")) == "negative"
     assert [s.header for s in split_sentences("- Liver: cyst.")] == [""]
 
 

@@ -28,8 +28,8 @@ import re
 from dataclasses import dataclass
 
 from radlite.tasks.abdct.lexicon import Lexicon, load_lexicon, urgency_of
-from radlite.tasks.abdct.negex import Certainty, certainty, load_abdct_cues
-from radlite.tasks.abdct.text import HEADER_EXTENDED, Sentence, headers, split_sentences
+from radlite.text.negex import Certainty, certainty, load_cues_with
+from radlite.text.sentences import HEADER_EXTENDED, Sentence, headers, split_sentences
 
 _TITLE = re.compile(r"\bprotocol\b", re.IGNORECASE)  # exam titles: "... RENAL MASS PROTOCOL"
 _SIDE = re.compile(
@@ -268,7 +268,7 @@ def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
         Candidates in text order.
     """
     lex = lexicon or load_lexicon()
-    cues = load_abdct_cues()
+    cues = load_cues_with("radlite.tasks.abdct", "cues_abdct.yaml")
     out: list[Candidate] = []
     history_spans = _history_spans(lex, text)
     prev: tuple[Sentence, list[str]] | None = None

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from radlite.tasks.abdct.negex import Certainty, CueSet, certainty, load_cues
-from radlite.tasks.abdct.text import Sentence, split_sentences
+from radlite.text.negex import Certainty, CueSet, certainty, load_cues
+from radlite.text.sentences import Sentence, split_sentences
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,7 +68,7 @@ TWO_YEARS = re.compile(r"(?:[2-9]|\d{2})\s*(?:\+\s*)?(?:years?|yrs?|년)|"
 
 def negated(text: str, start: int, end: int) -> bool:
     """Whether the phrase ``text[start:end]`` is negated (or not the feature) in context."""
-    from radlite.tasks.abdct.negex import certainty
+    from radlite.text.negex import certainty
 
     after, before = text[end:end + 16], text[max(0, start - 16):start]
     if KOREAN_NEGATION.match(after) or DASH_NEGATION.match(after):

@@ -1,16 +1,18 @@
-"""NegEx-style certainty of a mention inside one sentence.
+"""NegEx-style certainty of a mention inside one sentence: radlite's one negation engine.
 
 A *cue* is a phrase that changes the certainty of nearby mentions: a negation cue
 ("no", "without", "is not seen") or an uncertainty cue ("possible", "cannot be
 excluded"). A pre-cue governs mentions after it, a post-cue mentions before it, within
 ``window`` words and never across a *terminator* ("but", "however", "which"). Cue lists
-are data (``cues.yaml``); pseudo-cues ("no change") are masked first.
+are data: the shared ``radlite/text/cues.yaml``; pseudo-cues ("no change") are masked
+first.
 
-``cues.yaml`` is shared with the chest and LI-RADS rules. Abdominal CT loads it with
-``cues_abdct.yaml`` on top (:func:`load_abdct_cues`): more cues (Korean post-positions,
-"no longer seen"), *post-stops* that a post-cue never crosses (a comma: in "다수의 결석,
-벽 비후 없음" the negation belongs to the second clause only), and a word pattern that
-counts Hangul words inside the window.
+A task that needs more adds a *cue overlay*, a YAML file in its own package with the same
+keys, loaded on top with :func:`load_cues_with` (abdominal CT: ``cues_abdct.yaml`` adds
+Korean post-positions and "no longer seen", *post-stops* that a post-cue never crosses (a
+comma: in "다수의 결석, 벽 비후 없음" the negation belongs to the second clause only),
+and a word pattern that counts Hangul words inside the window; a ``drop`` mapping removes
+shared cues).
 """
 
 from __future__ import annotations
@@ -70,9 +72,13 @@ def _read(package: str, name: str) -> dict[str, Any]:
     return yaml.safe_load(resources.files(package).joinpath(name).read_text("utf-8")) or {}
 
 
+#: The package and file of the shared cue lists.
+SHARED_CUES = ("radlite.text", "cues.yaml")
+
+
 @cache
-def load_cues(package: str = "radlite.tasks.abdct", name: str = "cues.yaml") -> CueSet:
-    """Load and compile a cue file shipped in ``package``."""
+def load_cues(package: str = SHARED_CUES[0], name: str = SHARED_CUES[1]) -> CueSet:
+    """Load and compile a cue file shipped in ``package`` (default: the shared cues)."""
     return CueSet.from_mapping(_read(package, name))
 
 
@@ -88,11 +94,9 @@ def merge_cues(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def load_abdct_cues() -> CueSet:
-    """The shared ``cues.yaml`` with the abdominal CT additions of ``cues_abdct.yaml``."""
-    package = "radlite.tasks.abdct"
-    return CueSet.from_mapping(merge_cues(_read(package, "cues.yaml"),
-                                          _read(package, "cues_abdct.yaml")))
+def load_cues_with(package: str, overlay: str) -> CueSet:
+    """The shared cues with a task's overlay file (``package``/``overlay``) on top."""
+    return CueSet.from_mapping(merge_cues(_read(*SHARED_CUES), _read(package, overlay)))
 
 
 def _mask(text: str, pattern: re.Pattern[str] | None) -> tuple[str, list[tuple[int, int]]]:

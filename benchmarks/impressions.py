@@ -36,8 +36,9 @@ from radlite.core.types import Report
 from radlite.evaluate import text
 from radlite.evaluate.bootstrap import cluster_bootstrap, paired_bootstrap
 from radlite.evaluate.perturb import typos
+from radlite.models.encoder import local_embedder
 from radlite.tasks.impression import ImpressionTask, gate
-from radlite.tasks.impression.examples import Example, ExampleBank, encoder_embedder
+from radlite.tasks.impression.examples import Example, ExampleBank
 from radlite.tasks.impression.lexicon import split_sentences
 from radlite.tasks.impression.planted import gate_scores, plant_set
 
@@ -107,7 +108,7 @@ def draft_all(task: ImpressionTask, pairs: list[dict], typo_rate: float = 0.0,
 
 def example_bank(pairs: list[dict], all_findings: list[str]) -> ExampleBank:
     """The example bank of ``pairs`` with MiniLM embeddings, every findings text embedded once."""
-    encode = encoder_embedder()
+    encode = local_embedder()
     unique = sorted(set(all_findings))
     vectors = dict(zip(unique, np.asarray(encode(unique)), strict=True))
 

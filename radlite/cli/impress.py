@@ -15,10 +15,11 @@ from typing import Any
 import click
 
 from radlite.cli.extract import backend_options, build_backend_spec
+from radlite.models.encoder import local_embedder
 from radlite.pipeline.extract import InputSpec, extract
 from radlite.pipeline.runner import RunOptions
 from radlite.tasks.impression import ImpressionTask
-from radlite.tasks.impression.examples import Example, ExampleBank, encoder_embedder
+from radlite.tasks.impression.examples import Example, ExampleBank
 from radlite.tasks.impression.styles import DRAFT_NOTICE
 
 
@@ -40,7 +41,7 @@ def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBan
     embed = None
     if use_encoder:
         try:
-            embed = encoder_embedder()
+            embed = local_embedder()
             embed(["probe"])
         except Exception as exc:  # noqa: BLE001 - fall back to word overlap, say so
             click.echo(f"radlite impress: sentence encoder unavailable ({exc}); "

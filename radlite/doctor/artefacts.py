@@ -71,7 +71,7 @@ def _lirads_adapter(held: _Loaded, load: bool) -> str:
 
 
 def _encoder(load: bool) -> str:
-    from radlite.evaluate.encoder import default_encoder_path, load_encoder
+    from radlite.models.encoder import default_encoder_path, load_encoder
 
     path = default_encoder_path()
     if not load:

@@ -13,47 +13,21 @@ bootstrap CI. All scores are on a 0-1 scale (sacreBLEU's 0-100 BLEU / 100).
 - ROUGE-1/2/L (rouge-score, Porter stemmer): F-measure; corpus = mean.
 - METEOR (nltk, WordNet synonyms from the offline install, see
   ``radlite.evaluate.wordnet``); corpus = mean.
-- BERTScore and embedding cosine: ``radlite.evaluate.encoder``.
+- BERTScore and embedding cosine: ``radlite.evaluate.similarity``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from radlite.evaluate.bootstrap import MetricFn
-from radlite.evaluate.classification import accuracy as _ratio
-from radlite.evaluate.encoder import bertscore, embedding_cosine
+from radlite.evaluate.scores import TextScore, check_pairs, mean_score
+from radlite.evaluate.similarity import bertscore, embedding_cosine
 from radlite.evaluate.wordnet import load_wordnet
 
 __all__ = ["TextScore", "bleu", "rouge", "meteor", "bertscore", "embedding_cosine", "tokens"]
-
-
-@dataclass(frozen=True)
-class TextScore:
-    """Per-item scores plus the corpus score of one text metric."""
-
-    name: str
-    per_item: np.ndarray
-    corpus: float
-    counts: np.ndarray = field(repr=False)
-    fn: MetricFn = field(repr=False)
-    note: str = ""
-
-
-def mean_score(name: str, values: np.ndarray | list[float], note: str = "") -> TextScore:
-    """A metric whose corpus score is the mean of its per-item scores."""
-    values = np.asarray(values, dtype=float)
-    counts = np.stack([values, np.ones_like(values)], axis=1)
-    return TextScore(name, values, float(values.mean()) if len(values) else float("nan"),
-                     counts, _ratio, note)
-
-
-def _check(hypotheses: list[str], references: list[str]) -> None:
-    if len(hypotheses) != len(references):
-        raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} references")
 
 
 def tokens(text: str) -> list[str]:
@@ -100,7 +74,7 @@ def bleu(hypotheses: list[str], references: list[str], max_order: int = 4) -> di
     """
     from sacrebleu.metrics import BLEU
 
-    _check(hypotheses, references)
+    check_pairs(hypotheses, references)
     stats_bleu = BLEU()
     rows = []
     for h, r in zip(hypotheses, references, strict=True):
@@ -122,7 +96,7 @@ def rouge(hypotheses: list[str], references: list[str]) -> dict[str, TextScore]:
     """ROUGE-1, ROUGE-2 and ROUGE-L F-measures (rouge-score, Porter stemmer)."""
     from rouge_score import rouge_scorer
 
-    _check(hypotheses, references)
+    check_pairs(hypotheses, references)
     kinds = ("rouge1", "rouge2", "rougeL")
     scorer = rouge_scorer.RougeScorer(list(kinds), use_stemmer=True)
     scores = [scorer.score(r, h) for h, r in zip(hypotheses, references, strict=True)]
@@ -139,7 +113,7 @@ def meteor(hypotheses: list[str], references: list[str]) -> dict[str, TextScore]
     """
     from nltk.translate.meteor_score import meteor_score
 
-    _check(hypotheses, references)
+    check_pairs(hypotheses, references)
     wordnet = load_wordnet()
     values = [meteor_score([tokens(r)], tokens(h), wordnet=wordnet) if tokens(h) else 0.0
               for h, r in zip(hypotheses, references, strict=True)]

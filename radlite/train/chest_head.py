@@ -20,6 +20,7 @@ import numpy as np
 
 from radlite.core.errors import ConfigError, InputError
 from radlite.core.extras import require
+from radlite.models.encoder import local_embedder
 from radlite.tasks.chest.head import ChestHead, featurize
 from radlite.tasks.chest.labels import chestxray14_labels, chestxray14_values
 from radlite.tasks.chest.mentions import find_mentions
@@ -74,7 +75,8 @@ class _Design:
 
     def __init__(self, data: LabelledReports, encoder: str | None) -> None:
         self.mentions = [find_mentions(t) for t in data.texts]
-        pairs, self.dense, self.keys = featurize(data.texts, self.mentions, data.labels, encoder)
+        pairs, self.dense, self.keys = featurize(data.texts, self.mentions, data.labels,
+                                                 local_embedder(encoder))
         if not pairs:
             raise InputError("no report mentions any label concept: nothing to train on")
         self.report = np.array([i for i, _ in pairs])
@@ -160,7 +162,7 @@ def train_head(data: LabelledReports, c: float = 10.0, folds: int = 5, threshold
     """
     import sklearn
 
-    from radlite.evaluate.encoder import load_encoder
+    from radlite.models.encoder import load_encoder
 
     started = time.time()
     design = _Design(data, encoder)

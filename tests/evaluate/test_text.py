@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from radlite.evaluate import text
-from radlite.evaluate.encoder import greedy_match
+from radlite.evaluate.similarity import greedy_match
 from radlite.evaluate.wordnet import missing_message, wordnet_available
 
 HYPS = ["no acute cardiopulmonary process.", "small left pleural effusion, unchanged.",

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from radlite.core.errors import ConfigError
+from radlite.models.encoder import Embedder
 from radlite.tasks.chest.mentions import Mention, load_concepts
 
 CERTAINTIES = ("positive", "possible", "negative")
@@ -177,20 +178,20 @@ def default_head_path() -> Path:
 
 
 def featurize(texts: Sequence[str], per_report: Sequence[Sequence[Mention]],
-              labels: Sequence[str], encoder_path: str | None = None
+              labels: Sequence[str], embed: Embedder
               ) -> tuple[list[tuple[int, Candidate]], np.ndarray, list[set[str]]]:
     """Candidates of many reports with their dense features and lexicon keys.
+
+    ``embed`` turns the candidates' sentences into vectors (the head's own encoder).
 
     Returns:
         ``(report index, candidate)`` pairs, a ``(n, width)`` array, and keys per row.
     """
-    from radlite.evaluate.encoder import sentence_embeddings
-
     pairs = [(i, c) for i, (text, ms) in enumerate(zip(texts, per_report, strict=True))
              for c in candidates(text, ms, labels)]
     if not pairs:
         return [], np.zeros((0, 0), dtype=np.float32), []
-    emb = sentence_embeddings([c.text for _, c in pairs], encoder_path)
+    emb = embed([c.text for _, c in pairs])
     dense = np.stack([dense_features(e, c, labels) for e, (_, c) in zip(emb, pairs, strict=True)])
     keys = [pattern_keys(texts[i], c) for i, c in pairs]
     return pairs, dense, keys

@@ -17,6 +17,7 @@ from typing import Any
 from radlite.core.errors import ConfigError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Evidence, Record, Report
+from radlite.models.encoder import Embedder, local_embedder
 from radlite.tasks.abdct.questions import ask, build, decode, load_prompts
 from radlite.tasks.base import Task
 from radlite.tasks.chest.head import default_head_path, featurize, load_head
@@ -41,6 +42,8 @@ class ChestTask(Task):
         head: folder of a trained head for ``learned`` (default: the shipped one).
         encoder: local sentence-encoder folder the head was trained with (default:
             all-MiniLM-L6-v2 from its PyPI package).
+        embed: the sentence embedder to use instead (it must match the head's encoder);
+            by default one over ``encoder``, loaded on first use.
     """
 
     name = "chest"
@@ -49,7 +52,8 @@ class ChestTask(Task):
 
     def __init__(self, mode: str | None = None, labels: str = "chexpert",
                  max_chars: int | None = None, batch_size: int | None = None,
-                 head: str | None = None, encoder: str | None = None) -> None:
+                 head: str | None = None, encoder: str | None = None,
+                 embed: Embedder | None = None) -> None:
         if labels not in LABEL_SETS:
             raise ConfigError(f"unknown chest label set '{labels}'; choose from {LABEL_SETS}")
         mode = mode or ("learned" if labels == "chestxray14" else "rules")
@@ -60,6 +64,7 @@ class ChestTask(Task):
                               "use --labels chestxray14, or --mode rules/verify for CheXpert")
         self.mode, self.label_set, self.batch_size = mode, labels, batch_size
         self.encoder = encoder
+        self.embed = embed or local_embedder(encoder)
         self.head = load_head(head or default_head_path()) if mode == "learned" else None
         self.prompts = load_prompts("radlite.tasks.chest", "verify-v1")
         self.template_version = f"{mode}:{self.prompts.version}"
@@ -97,7 +102,7 @@ class ChestTask(Task):
         """The head's probability for every mentioned label of every report."""
         assert self.head is not None
         texts = [r.text for r in reports]
-        pairs, dense, keys = featurize(texts, per_report, self.head.labels, self.encoder)
+        pairs, dense, keys = featurize(texts, per_report, self.head.labels, self.embed)
         if not pairs:
             return [{} for _ in reports]
         if dense.shape[1] != len(self.head.dense):

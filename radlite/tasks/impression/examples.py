@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-Embedder = Callable[[list[str]], np.ndarray]
+from radlite.models.encoder import Embedder
 
 
 @dataclass(frozen=True)
@@ -89,13 +89,3 @@ class ExampleBank:
         if k <= 0:
             return []
         return [self.examples[i] for i in self.ranked(findings)[:k]]
-
-
-def encoder_embedder(encoder_path: str | None = None) -> Embedder:
-    """Embeddings from the local sentence encoder (``radlite.evaluate.encoder``)."""
-    from radlite.evaluate.encoder import sentence_embeddings
-
-    def embed(texts: list[str]) -> np.ndarray:
-        return np.asarray(sentence_embeddings(texts, encoder_path=encoder_path))
-
-    return embed

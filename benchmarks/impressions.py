@@ -168,8 +168,8 @@ def model_variants(pairs: list[dict]) -> dict[str, list[str]]:
 
 
 def serial_scores(n: int = 200) -> dict:
-    from radlite.summarize import summarize_series
     from radlite.synth import generate
+    from radlite.tasks.summarize import summarize_series
 
     series = generate("serial", n, seed=7)
     preds = [summarize_series(s) for s in series]

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from radlite.pipeline.runner import RunOptions
-from radlite.summarize.job import summarize_job
+from radlite.pipeline.summarize_job import summarize_job
 
 
 @click.command(name="summarize")

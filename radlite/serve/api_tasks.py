@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,11 +14,11 @@ from radlite.serve.auth import require_token
 from radlite.serve.errors import ApiError
 from radlite.serve.models import ExtractRequest, ImpressRequest, SummarizeRequest
 from radlite.serve.runtime import Runtime
+from radlite.tasks.summarize import summarize_series
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], tags=["tasks"])
 EXTRACT_TASKS = ("lirads", "abdct", "chest")
 FHIR_MEDIA = "application/fhir+json"
-SUMMARIZERS = ("summarize_series", "summarize")
 
 
 def _runtime(request: Request) -> Runtime:
@@ -90,27 +88,10 @@ def impress(request: Request, body: ImpressRequest) -> Any:
     return {"task": task_obj.name, "records": [r.to_dict() for r in records]}
 
 
-def _summarizer() -> Any:
-    try:
-        module = importlib.import_module("radlite.summarize")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("radlite.summarize", "radlite"):
-            raise
-        module = None
-    for name in SUMMARIZERS:
-        func = getattr(module, name, None) if module else None
-        if func is not None:
-            return func
-    raise ApiError(501, "not_implemented",
-                   "longitudinal summaries are not available in this install "
-                   f"(radlite.summarize has none of {list(SUMMARIZERS)})")
-
-
 @router.post("/summarize", summary="Summarise a patient's report series")
 def summarize(request: Request, body: SummarizeRequest) -> Any:
-    """Summarise each patient's series with ``radlite.summarize`` (``summarize_series``;
-    the model backend is passed when the function takes a ``backend`` argument)."""
-    func = _summarizer()
+    """Summarise each patient's series with the ``summarize`` task's ``summarize_series``
+    (deterministic; no model is loaded)."""
     limit = request.app.state.settings.max_report_chars
     for patient in body.patients:
         for report in patient.get("reports") or []:
@@ -119,11 +100,7 @@ def summarize(request: Request, body: SummarizeRequest) -> Any:
                 raise ApiError(413, "report_too_large",
                                f"a report of patient {patient.get('patient_id')!r} has more "
                                f"than {limit} characters")
-    kwargs: dict[str, Any] = {}
-    if "backend" in inspect.signature(func).parameters:
-        runtime = _runtime(request)
-        kwargs["backend"] = runtime.locked(runtime.backend("serial"))
-    results = [func(patient, **kwargs) for patient in body.patients]
+    results = [summarize_series(patient) for patient in body.patients]
     return {"task": "serial", "results": [_jsonable(r) for r in results]}
 
 

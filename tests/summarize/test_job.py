@@ -12,10 +12,9 @@ from radlite.cli.summarize import command
 from radlite.core.errors import InputError
 from radlite.pipeline.runner import RunOptions
 from radlite.pipeline.store import JobStore
-from radlite.summarize import summarize_series
-from radlite.summarize.job import summarize_job
+from radlite.pipeline.summarize_job import summarize_job
 from radlite.tasks import get_task
-from radlite.tasks.summarize import SummarizeTask
+from radlite.tasks.summarize import SummarizeTask, summarize_series
 
 
 def _patient(number: int) -> dict:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from radlite.summarize import summarize_series
-from radlite.summarize.series import current_size, lesion_name
+from radlite.tasks.summarize import summarize_series
+from radlite.tasks.summarize.series import current_size, lesion_name
 
 SERIES = {"patient_id": "p1", "reports": [
     {"id": "r2", "date": "2024-06-01", "modality": "CT chest",

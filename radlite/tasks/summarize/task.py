@@ -2,9 +2,9 @@
 
 Key term: a *patient item* is a :class:`~radlite.core.types.Report` whose ``id`` is the
 patient id and whose ``text`` is the patient's JSONL object as JSON text (written by
-:func:`radlite.summarize.job.read_patients`), so the job runner, the job store and
+:func:`radlite.pipeline.summarize_job.read_patients`), so the job runner, the job store and
 resume work unchanged. No model is called (:attr:`needs_model` is False); the records'
-values are :func:`radlite.summarize.summarize_series`'s output.
+values are :func:`radlite.tasks.summarize.summarize_series`'s output.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class SummarizeTask(Task):
 
     def run_batch(self, backend: Any, reports: Sequence[Report]) -> list[Record]:
         """One ``ok`` record per patient; values = ``summarize_series`` output."""
-        from radlite.summarize import summarize_series
+        from radlite.tasks.summarize.summary import summarize_series
 
         records = []
         for report in reports:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from radlite.summarize.series import STABLE_MM, Lesion, fold_series
+from radlite.tasks.summarize.series import STABLE_MM, Lesion, fold_series
 
 
 def course(lesion: Lesion, first_date: str) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """Each command's default path, run for real on one synthetic report in a scratch folder.
 
-The inputs come from radlite's own generators (no patient text), every command runs
-in-process with its default options, and a command passes when it exits cleanly and its
+The inputs come from radlite's own generators (no patient text), every command runs in
+a child process with its default options, and a command passes when it exits cleanly and its
 output file has one row that did not fail (``status`` other than ``failed``; summaries
 use ``status`` for the disease course).
 """
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,16 +53,12 @@ def _statuses(path: Path) -> list[str]:
 
 
 def _run_cli(args: list[str]) -> None:
-    from click.testing import CliRunner
-
-    from radlite.cli.main import cli
-
-    result = CliRunner().invoke(cli, args, catch_exceptions=True)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    if result.exit_code != 0:
-        last = (result.output.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"exit status {result.exit_code}: {last[:200]}")
+    """Run ``radlite ARGS`` in a child process, as a user would (same Python)."""
+    done = subprocess.run([sys.executable, "-m", "radlite.cli.main", *args], check=False,
+                          capture_output=True, text=True, env={**os.environ, "TQDM_DISABLE": "1"})
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"exit status {done.returncode}: {last[:200]}")
 
 
 def _synth(task: str, path: Path) -> Callable[[], str]:

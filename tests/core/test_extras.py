@@ -57,6 +57,15 @@ def test_require_raises_one_line(monkeypatch):
     assert "pip install 'radlite[train]'" in str(caught.value)
 
 
+def _run_with(command: click.Command, name: str, *args: str) -> int:
+    """``radlite NAME ARGS`` with ``command`` registered under ``name`` for the call."""
+    cli_main.cli.add_command(command, name)
+    try:
+        return cli_main.main([name, *args])
+    finally:
+        cli_main.cli.commands.pop(name)
+
+
 @click.command("needs-trl")
 def _needs_trl() -> None:
     import trl  # noqa: F401
@@ -64,11 +73,7 @@ def _needs_trl() -> None:
 
 def test_cli_turns_a_missing_optional_module_into_one_line(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "trl", None)
-    cli_main.cli.add_command(_needs_trl)
-    try:
-        code = cli_main.main(["needs-trl"])
-    finally:
-        cli_main.cli.commands.pop("needs-trl")
+    code = _run_with(_needs_trl, "needs-trl")
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err.count("\n") == 0 and "pip install 'radlite[train]'" in err
@@ -79,11 +84,7 @@ def test_cli_says_a_missing_core_module_means_reinstall(capsys):
     def needs_core() -> None:
         raise ModuleNotFoundError("No module named 'peft'", name="peft")
 
-    cli_main.cli.add_command(needs_core)
-    try:
-        code = cli_main.main(["needs-core"])
-    finally:
-        cli_main.cli.commands.pop("needs-core")
+    code = _run_with(needs_core, "needs-core")
     err = capsys.readouterr().err.strip()
     assert code == 2 and err.count("\n") == 0
     assert "install is incomplete: no module named 'peft'" in err and "radlite doctor" in err
@@ -91,11 +92,7 @@ def test_cli_says_a_missing_core_module_means_reinstall(capsys):
 
 def test_stand_in_command_explains_the_missing_extra(capsys):
     stand_in = cli_main._unavailable("serve", MissingExtraError("radlite serve needs 'serve'"))
-    cli_main.cli.add_command(stand_in, "serve-missing")
-    try:
-        code = cli_main.main(["serve-missing", "--port", "1"])
-    finally:
-        cli_main.cli.commands.pop("serve-missing")
+    code = _run_with(stand_in, "serve-missing", "--port", "1")
     assert code == 2 and "radlite serve needs 'serve'" in capsys.readouterr().err
 
 

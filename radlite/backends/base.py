@@ -13,7 +13,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from radlite.core.decoding import CONTROLS, Decoding
+from radlite.core.errors import ConfigError
 from radlite.core.generation import GenerationRequest, GenerationResult
 
 
@@ -27,6 +30,8 @@ class Capabilities:
         batch: several requests are computed together (so callers should send batches).
         parallel: requests may be sent concurrently (servers).
         max_batch_size: a good default batch size for this backend.
+        decoding: the decoding controls it honours (:data:`radlite.core.decoding.CONTROLS`);
+            asking for another one fails before any work (docs/scale.md lists them).
     """
 
     json_schema: bool = False
@@ -34,6 +39,11 @@ class Capabilities:
     batch: bool = False
     parallel: bool = False
     max_batch_size: int = 1
+    decoding: frozenset[str] = frozenset({"temperature", "max_new_tokens"})
+
+
+#: Every decoding control (for backends that honour them all, or ignore them all).
+ALL_CONTROLS = frozenset(CONTROLS)
 
 
 class Backend(ABC):
@@ -51,6 +61,11 @@ class Backend(ABC):
     def adapter_hash(self) -> str | None:
         """Short hash of the adapter weights in use, or None."""
         return None
+
+    @property
+    def decoding(self) -> dict[str, Any]:
+        """Decoding controls that override the tasks' settings (empty: none)."""
+        return {}
 
     @abstractmethod
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
@@ -77,8 +92,42 @@ class DelegatingBackend(Backend):
     def adapter_hash(self) -> str | None:
         return self.inner.adapter_hash
 
+    @property
+    def decoding(self) -> dict[str, Any]:
+        return self.inner.decoding
+
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         return self.inner.generate(requests)
+
+
+class DecodingBackend(DelegatingBackend):
+    """Applies the user's decoding controls to every request of ``inner``.
+
+    Raises:
+        ConfigError: ``inner`` does not honour one of the controls that are set.
+    """
+
+    def __init__(self, inner: Backend, decoding: Decoding) -> None:
+        super().__init__(inner)
+        unsupported = sorted(set(decoding.as_dict()) - inner.capabilities.decoding)
+        if unsupported:
+            raise ConfigError(f"backend '{inner.name}' does not support decoding control(s) "
+                              f"{unsupported}; it supports {sorted(inner.capabilities.decoding)}")
+        self.controls = decoding
+
+    @property
+    def decoding(self) -> dict[str, Any]:
+        return self.controls.as_dict()
+
+    def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
+        return self.inner.generate([self.controls.apply(r) for r in requests])
+
+
+def with_decoding(backend: Backend, decoding: Decoding | None) -> Backend:
+    """``backend`` with ``decoding`` applied, or ``backend`` itself when no control is set."""
+    if decoding is None or not decoding.as_dict():
+        return backend
+    return DecodingBackend(backend, decoding)
 
 
 def file_hash(path: str | Path, length: int = 12) -> str:

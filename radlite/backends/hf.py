@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from radlite.backends.base import Backend, Capabilities, file_hash
+from radlite.backends.base import ALL_CONTROLS, Backend, Capabilities, file_hash
 from radlite.backends.hf_prefix import MIN_PREFIX_TOKENS, PrefixCache, common_prefix, length_groups
 from radlite.core.errors import BackendError, RadliteError
 from radlite.core.generation import GenerationRequest, GenerationResult
@@ -127,7 +127,7 @@ class TransformersBackend(Backend):
         self.max_padding = max_padding
         self.capabilities = Capabilities(
             json_schema=self.constrained, regex=self.constrained, batch=True,
-            max_batch_size=batch_size,
+            max_batch_size=batch_size, decoding=ALL_CONTROLS,
         )
 
     def attach_adapter(self, adapter: str) -> None:
@@ -186,14 +186,17 @@ class TransformersBackend(Backend):
         ]
         return self.tokenizer(prompts, add_special_tokens=False)["input_ids"]
 
-    def _inputs(self, rows: list[list[int]]) -> tuple[dict[str, Any], int]:
+    def _inputs(self, rows: list[list[int]], prefix: bool = True) -> tuple[dict[str, Any], int]:
         """Model inputs for ``rows``: [shared prefix][left padding][own tokens].
 
-        Returns the inputs and the number of prompt columns (generated tokens follow).
+        ``prefix=False`` computes the shared prefix anew instead of from the cache (beam
+        search reorders the cache). Returns the inputs and the number of prompt columns
+        (generated tokens follow).
         """
         import torch
 
-        shared = common_prefix(rows) if self._prefix is not None and len(rows) > 0 else 0
+        cached = self._prefix is not None and prefix
+        shared = common_prefix(rows) if cached and len(rows) > 0 else 0
         shared = min(shared, min(len(r) for r in rows) - 1)
         use_prefix = shared >= MIN_PREFIX_TOKENS
         head = rows[0][:shared] if use_prefix else []
@@ -237,8 +240,9 @@ class TransformersBackend(Backend):
                        requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         import torch
 
-        inputs, prompt_len = self._inputs(rows)
         first = requests[0]
+        beams = max(1, first.num_beams)
+        inputs, prompt_len = self._inputs(rows, prefix=beams == 1)
         sample = first.temperature > 0
         if sample and first.seed is not None:
             torch.manual_seed(first.seed)
@@ -248,9 +252,12 @@ class TransformersBackend(Backend):
                 max_new_tokens=max(r.max_new_tokens for r in requests),
                 do_sample=sample,
                 temperature=first.temperature if sample else None,
-                top_p=None, top_k=None,
-                logits_processor=self._processors(requests) or None,
+                top_p=first.top_p if sample else None,
+                top_k=first.top_k if sample else None,
+                # grammar processors track one state per row; beams multiply the rows
+                logits_processor=(self._processors(requests) if beams == 1 else []) or None,
                 pad_token_id=self.tokenizer.pad_token_id,
+                **_search_options(first),
             )
         results = []
         for row, tokens, request in zip(output, rows, requests, strict=True):
@@ -264,3 +271,15 @@ class TransformersBackend(Backend):
                 prompt_tokens=len(tokens), completion_tokens=int(ids.numel()),
             ))
         return results
+
+
+def _search_options(request: GenerationRequest) -> dict[str, Any]:
+    """Beam-search and repetition settings of ``request`` that are set (none by default)."""
+    options: dict[str, Any] = {}
+    if request.num_beams > 1:
+        options["num_beams"] = request.num_beams
+        if request.length_penalty is not None:
+            options["length_penalty"] = request.length_penalty
+    if request.repetition_penalty is not None:
+        options["repetition_penalty"] = request.repetition_penalty
+    return options

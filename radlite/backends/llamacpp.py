@@ -56,7 +56,10 @@ class LlamaCppBackend(Backend):
         self._adapter_hash = file_hash(adapter) if adapter else None
         self.llm = Llama(**kwargs)
         self._grammars: dict[str, Any] = {}
-        self.capabilities = Capabilities(json_schema=True, max_batch_size=1)
+        self.capabilities = Capabilities(
+            json_schema=True, max_batch_size=1,
+            decoding=frozenset({"temperature", "max_new_tokens", "top_p", "top_k",
+                                "repetition_penalty"}))
 
     @property
     def model_id(self) -> str:
@@ -81,6 +84,7 @@ class LlamaCppBackend(Backend):
                 messages=list(request.messages), max_tokens=request.max_new_tokens,
                 temperature=request.temperature, grammar=grammar,
                 seed=request.seed if request.seed is not None else -1,
+                **_sampling(request),
             )
         except (RuntimeError, ValueError) as exc:
             return GenerationResult(error=f"llama.cpp failed: {exc}", key=request.key)
@@ -95,3 +99,10 @@ class LlamaCppBackend(Backend):
 
     def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
         return [self._one(r) for r in requests]
+
+
+def _sampling(request: GenerationRequest) -> dict[str, Any]:
+    """llama.cpp's names for the sampling controls of ``request`` that are set."""
+    names = {"top_p": "top_p", "top_k": "top_k", "repetition_penalty": "repeat_penalty"}
+    return {ours: getattr(request, key) for key, ours in names.items()
+            if getattr(request, key) is not None}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from radlite.backends.base import Backend, Capabilities
+from radlite.backends.base import ALL_CONTROLS, Backend, Capabilities
 from radlite.core.errors import BackendError
 from radlite.core.generation import GenerationRequest, GenerationResult
 
@@ -27,7 +27,8 @@ class NullBackend(Backend):
     name = NO_MODEL
 
     def __init__(self, max_batch_size: int = 32) -> None:
-        self.capabilities = Capabilities(batch=True, max_batch_size=max(1, max_batch_size))
+        self.capabilities = Capabilities(batch=True, max_batch_size=max(1, max_batch_size),
+                                         decoding=ALL_CONTROLS)
 
     @property
     def model_id(self) -> str:

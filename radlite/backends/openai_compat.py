@@ -95,6 +95,8 @@ class OpenAICompatBackend(Backend):
         self.capabilities = Capabilities(
             json_schema=json_schema_mode != "none", parallel=True,
             max_batch_size=max(1, int(concurrency)),
+            decoding=frozenset({"temperature", "max_new_tokens", "top_p", "top_k",
+                                "repetition_penalty"}),
         )
         self._pool = ThreadPoolExecutor(max_workers=max(1, int(concurrency)))
 
@@ -111,6 +113,10 @@ class OpenAICompatBackend(Backend):
         }
         if request.seed is not None:
             payload["seed"] = request.seed
+        # top_k and repetition_penalty are extensions that vLLM and llama.cpp's server read
+        for name in ("top_p", "top_k", "repetition_penalty"):
+            if getattr(request, name) is not None:
+                payload[name] = getattr(request, name)
         if request.json_schema and self.json_schema_mode == "response_format":
             payload["response_format"] = {
                 "type": "json_schema",

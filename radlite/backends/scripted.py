@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 
-from radlite.backends.base import Backend, Capabilities
+from radlite.backends.base import ALL_CONTROLS, Backend, Capabilities
 from radlite.core.errors import BackendError
 from radlite.core.generation import GenerationRequest, GenerationResult
 
@@ -31,7 +31,8 @@ class ScriptedBackend(Backend):
         self.queue: deque[object] = deque(responses)
         self.responder = responder
         self.requests: list[GenerationRequest] = []
-        self.capabilities = capabilities or Capabilities(batch=True, max_batch_size=8)
+        self.capabilities = capabilities or Capabilities(batch=True, max_batch_size=8,
+                                                         decoding=ALL_CONTROLS)
         self._model = model
 
     @property

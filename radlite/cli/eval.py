@@ -224,3 +224,12 @@ def reader_study_cmd(ratings, out, case_col, rater_col, rating_col, categories, 
     if summary.fleiss is not None:
         f = summary.fleiss
         click.echo(f"  Fleiss kappa: {f.value:.3f} [{f.low:.3f}, {f.high:.3f}]")
+
+
+def _add_sweep() -> None:
+    from radlite.cli.eval_sweep import command as sweep
+
+    command.add_command(sweep)
+
+
+_add_sweep()

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from radlite.core.decoding import CONTROLS, Decoding
 from radlite.pipeline.extract import BackendSpec, InputSpec, extract
 from radlite.pipeline.runner import RunOptions
 
@@ -44,10 +45,28 @@ def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      type=click.Choice(["auto", "float32", "bfloat16", "float16"]),
                      help="builtin/transformers: weight precision (auto = float32 on CPU). "
                           "bfloat16 is ~1.6x faster on CPUs with AMX (see docs/scale.md)."),
+        *decoding_options(),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def decoding_options() -> list[Callable[..., Any]]:
+    """Click options for the decoding controls (default: the task's own settings)."""
+    return [
+        click.option("--temperature", type=float, default=None,
+                     help="Decoding: 0 = greedy (default), above 0 samples."),
+        click.option("--top-k", type=int, default=None, help="Decoding: sample from the top k."),
+        click.option("--top-p", type=float, default=None, help="Decoding: nucleus mass."),
+        click.option("--num-beams", type=int, default=None, help="Decoding: beam search width."),
+        click.option("--length-penalty", type=float, default=None,
+                     help="Decoding: beam-search length exponent."),
+        click.option("--repetition-penalty", type=float, default=None,
+                     help="Decoding: above 1 discourages repeated tokens."),
+        click.option("--max-new-tokens", type=int, default=None,
+                     help="Decoding: cap on generated tokens (default: the task's)."),
+    ]
 
 
 def build_backend_spec(params: dict[str, Any]) -> BackendSpec:
@@ -68,7 +87,9 @@ def build_backend_spec(params: dict[str, Any]) -> BackendSpec:
         opts["no_adapter"] = True
     if name == "openai_compat":
         opts["allow_hosts"] = tuple(opts.get("allow_hosts") or ())
-    return BackendSpec(name=name, options={k: v for k, v in opts.items() if v is not None})
+    decoding = Decoding.from_mapping({k: params.pop(k, None) for k in CONTROLS})
+    return BackendSpec(name=name, options={k: v for k, v in opts.items() if v is not None},
+                       decoding=decoding)
 
 
 def extraction_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -22,7 +22,8 @@ def _settings(params: dict[str, Any]) -> Any:
     return ServeSettings(
         token=token, host=params["host"], port=params["port"], local_only=params["local_only"],
         max_report_chars=params["max_report_chars"], max_body_bytes=params["max_body_bytes"],
-        backend_name=spec.name, backend_options=spec.options, data_dir=params["data_dir"],
+        backend_name=spec.name, backend_options=spec.options, decoding=spec.decoding,
+        data_dir=params["data_dir"],
     )
 
 

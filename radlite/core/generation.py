@@ -24,6 +24,14 @@ class GenerationRequest:
         temperature: 0 means greedy decoding.
         seed: sampling seed for reproducible retries with temperature > 0.
         key: caller's tag (e.g. the report id); backends echo it, never log it.
+        top_k: sample only from the k most likely tokens (None: backend default).
+        top_p: nucleus sampling mass (None: backend default).
+        num_beams: beam search width (1: no beam search).
+        length_penalty: beam-search length exponent (None: backend default).
+        repetition_penalty: penalty on repeated tokens (None or 1.0: none).
+
+    The sampling and beam fields are set by :class:`radlite.core.decoding.Decoding` (the
+    user's decoding controls); tasks set only ``temperature`` and ``seed`` (retries).
     """
 
     messages: tuple[dict[str, str], ...]
@@ -33,6 +41,11 @@ class GenerationRequest:
     temperature: float = 0.0
     seed: int | None = None
     key: str = ""
+    top_k: int | None = None
+    top_p: float | None = None
+    num_beams: int = 1
+    length_penalty: float | None = None
+    repetition_penalty: float | None = None
 
     def prompt_chars(self) -> int:
         """Total characters in the messages (a cheap length for batching by size)."""

@@ -51,8 +51,11 @@ class BatchStats:
 
 def provenance_of(task: Task, backend: Backend) -> dict[str, Any]:
     """The provenance every record of ``task`` on ``backend`` carries."""
-    return {**task.provenance(), "model_id": backend.model_id,
-            "adapter_hash": backend.adapter_hash, "backend": backend.name}
+    provenance = {**task.provenance(), "model_id": backend.model_id,
+                  "adapter_hash": backend.adapter_hash, "backend": backend.name}
+    if backend.decoding:
+        provenance["decoding"] = backend.decoding
+    return provenance
 
 
 @dataclass

@@ -10,6 +10,8 @@ from typing import Any
 
 from radlite.adapters import default_adapter
 from radlite.backends import Backend, load_backend
+from radlite.backends.base import with_decoding
+from radlite.core.decoding import Decoding
 from radlite.core.errors import ConfigError
 from radlite.core.io import check_unique_ids, check_writable, read_reports
 from radlite.pipeline.checks import check_outputs
@@ -41,6 +43,7 @@ class BackendSpec:
 
     name: str = "builtin"
     options: dict[str, Any] = field(default_factory=dict)
+    decoding: Decoding = field(default_factory=Decoding)
 
 
 def job_store_path(output: Path) -> Path:
@@ -56,7 +59,7 @@ def resolve_backend(task_name: str, spec: BackendSpec) -> Backend:
         if shipped is not None and not options.pop("no_adapter", False):
             options["adapter"] = str(shipped)
     options.pop("no_adapter", None)
-    return load_backend(spec.name, **options)
+    return with_decoding(load_backend(spec.name, **options), spec.decoding)
 
 
 def model_backend(task: Task, backend: BackendSpec | Backend | None) -> BackendSpec | Backend:
@@ -116,7 +119,8 @@ def _job_spec(task: str | Task, source: InputSpec, output: Path, fmt: str,
         spec["backend"] = {"name": backend.name, "loaded": True}
     else:
         chosen = backend or BackendSpec()
-        spec["backend"] = {"name": chosen.name, "options": chosen.options}
+        spec["backend"] = {"name": chosen.name, "options": chosen.options,
+                           "decoding": chosen.decoding.as_dict()}
     return spec
 
 
@@ -181,6 +185,8 @@ def extract(
     else:
         backend_obj = spec if isinstance(spec, Backend) else resolve_backend(task_obj.name, spec)
         identity = {"model_id": backend_obj.model_id, "adapter_hash": backend_obj.adapter_hash}
+        if backend_obj.decoding:
+            identity["decoding"] = backend_obj.decoding
     fingerprint = {**task_obj.fingerprint(), **identity, "input": str(source.path.resolve())}
     spec_record = _job_spec(task, source, output, fmt, backend, task_options)
     with open_job(store_path, fingerprint, restart=restart, output=output, total=total,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from radlite.core.decoding import Decoding
 from radlite.core.errors import ConfigError, InputError
 from radlite.core.io import write_jsonl
 from radlite.pipeline.runner import RunOptions, RunSummary
@@ -131,7 +132,8 @@ def retry_failed(path: Path, options: RunOptions | None = None,
                        spec["input"]["text_col"], spec["input"]["encoding"])
     base = options or RunOptions()
     run_options = replace(base, retry_failed=True)
-    chosen = BackendSpec(backend["name"], {**backend["options"], **(backend_options or {})})
+    chosen = BackendSpec(backend["name"], {**backend["options"], **(backend_options or {})},
+                         Decoding.from_mapping(backend.get("decoding") or {}))
     return extract(spec["task"], source, Path(spec["output"]), fmt=spec["fmt"], backend=chosen,
                    options=run_options, job_store=Path(path), task_options=spec["task_options"])
 

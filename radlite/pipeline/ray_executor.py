@@ -84,8 +84,11 @@ def _same(backend: Backend) -> Backend:
 
 
 def _identity_of(backend: Backend) -> dict[str, Any]:
-    return {"model_id": backend.model_id, "adapter_hash": backend.adapter_hash,
-            "backend": backend.name}
+    identity = {"model_id": backend.model_id, "adapter_hash": backend.adapter_hash,
+                "backend": backend.name}
+    if backend.decoding:
+        identity["decoding"] = backend.decoding
+    return identity
 
 
 def _probe(backend_factory: Callable[[], Backend]) -> dict[str, Any]:

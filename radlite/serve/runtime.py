@@ -65,7 +65,8 @@ class Runtime:
         with self._guard:
             if task_name not in self._backends:
                 log.info("loading backend %s for task %s", self.settings.backend_name, task_name)
-                spec = BackendSpec(self.settings.backend_name, dict(self.settings.backend_options))
+                spec = BackendSpec(self.settings.backend_name, dict(self.settings.backend_options),
+                                   self.settings.decoding)
                 self._backends[task_name] = resolve_backend(task_name, spec)
             return self._backends[task_name]
 

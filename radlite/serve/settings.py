@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from radlite.core.decoding import Decoding
 from radlite.core.errors import ConfigError
 
 TOKEN_ENV = "RADLITE_API_TOKEN"
@@ -33,6 +34,7 @@ class ServeSettings:
         max_reports_per_request: most reports in one synchronous extract call.
         backend_name: backend to load lazily (``builtin``, ``openai_compat``, ...).
         backend_options: keyword options for that backend.
+        decoding: decoding controls applied to every request of the loaded backends.
         backend: an already-loaded Backend object (tests inject the scripted backend);
             when set, it is used for every task instead of ``backend_name``.
         data_dir: folder of the jobs, their review databases and comparison sets.
@@ -47,6 +49,7 @@ class ServeSettings:
     max_reports_per_request: int = 64
     backend_name: str = "builtin"
     backend_options: dict[str, Any] = field(default_factory=dict)
+    decoding: Decoding = field(default_factory=Decoding)
     backend: Any = None
     data_dir: Path = Path("radlite-serve-data")
 

@@ -67,7 +67,10 @@ def command(task: str, gold: Path, grid: tuple[str, ...], out: Path, id_col: str
     from radlite.pipeline.runner import RunOptions
 
     extract_task, task_options, default_col = SWEEPABLE[task]
-    task_options = {**task_options, **dict(o.split("=", 1) for o in task_opts if "=" in o)}
+    malformed = [o for o in task_opts if "=" not in o]
+    if malformed:
+        raise ConfigError(f"--task-option takes KEY=VALUE, got {malformed}")
+    task_options = {**task_options, **dict(o.split("=", 1) for o in task_opts)}
     spec = build_backend_spec(params)
     chosen = settings(grid, spec.decoding)
     spec.decoding = Decoding()

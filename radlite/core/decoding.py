@@ -108,5 +108,5 @@ class Decoding:
 
     def apply(self, request: GenerationRequest) -> GenerationRequest:
         """``request`` with every set control in place of the task's setting."""
-        changes = {k: v for k, v in self.as_dict().items()}
+        changes = self.as_dict()
         return dataclasses.replace(request, **changes) if changes else request

@@ -101,3 +101,14 @@ def test_real_model_runs_beam_search_and_penalties(builtin_backend):
                                                     max_new_tokens=8))
     result = beams.generate([REQUEST])[0]
     assert result.ok and result.completion_tokens <= 8
+
+
+def test_sweep_settings_sit_on_the_base_controls_and_must_differ():
+    from radlite.cli.eval_sweep import settings
+
+    chosen = settings(("", "num_beams=2"), Decoding(max_new_tokens=50))
+    assert [d.label() for d in chosen] == ["max_new_tokens=50", "num_beams=2,max_new_tokens=50"]
+    with pytest.raises(ConfigError, match="repeat"):
+        settings(("temperature=0", "temperature=0.0"), Decoding())
+    with pytest.raises(ConfigError, match="at least one"):
+        settings((), Decoding())

@@ -18,6 +18,9 @@ from typing import Any
 from radlite.core.errors import ConfigError
 from radlite.core.generation import GenerationRequest
 
+#: Temperature of a task's retry after an answer that did not parse or validate.
+RETRY_TEMPERATURE = 0.7
+
 #: Every control, in the order of the CLI options.
 CONTROLS = ("temperature", "top_k", "top_p", "num_beams", "length_penalty",
             "repetition_penalty", "max_new_tokens")
@@ -110,3 +113,12 @@ class Decoding:
         """``request`` with every set control in place of the task's setting."""
         changes = self.as_dict()
         return dataclasses.replace(request, **changes) if changes else request
+
+
+def attempt_sampling(attempt: int) -> dict[str, Any]:
+    """The tasks' own policy per attempt: greedy first, then sampling seeded by the attempt.
+
+    Returns ``temperature`` and ``seed`` for :class:`GenerationRequest` (set controls of a
+    :class:`Decoding` still override them).
+    """
+    return {"temperature": 0.0 if attempt == 0 else RETRY_TEMPERATURE, "seed": attempt or None}

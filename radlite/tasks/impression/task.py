@@ -20,6 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
+from radlite.core.decoding import attempt_sampling
 from radlite.core.errors import ConfigError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Record, Report
@@ -109,7 +110,7 @@ class ImpressionTask(Task):
     def build_request(self, report: Report, attempt: int = 0) -> GenerationRequest:
         return GenerationRequest(
             messages=self.messages(report), max_new_tokens=int(self.prompt["max_new_tokens"]),
-            temperature=0.0 if attempt == 0 else 0.7, seed=attempt or None, key=report.id)
+            key=report.id, **attempt_sampling(attempt))
 
     def compose(self, report: Report, text: str) -> tuple[str, list[gate.Flag]]:
         """The final impression for model output ``text`` and the flags removed on the way."""

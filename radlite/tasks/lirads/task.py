@@ -6,6 +6,7 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
+from radlite.core.decoding import attempt_sampling
 from radlite.core.errors import ConfigError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Record, Report
@@ -71,9 +72,8 @@ class LiradsTask(Task):
         return GenerationRequest(
             messages=self.messages(report.text),
             max_new_tokens=int(self.prompt["max_new_tokens"]),
-            temperature=0.0 if attempt == 0 else 0.7,
-            seed=attempt or None,
             key=report.id,
+            **attempt_sampling(attempt),
             **constraint,
         )
 

@@ -10,6 +10,24 @@ Public API: :func:`diagnose` and :class:`Diagnosis`.
 
 from __future__ import annotations
 
-from radlite.doctor.report import Check, Diagnosis, diagnose
+from radlite.doctor import artefacts, commands, environment
+from radlite.doctor.report import Check, Diagnosis
 
 __all__ = ["Check", "Diagnosis", "diagnose"]
+
+
+def diagnose(load: bool = True, smoke: bool = True) -> Diagnosis:
+    """Run every check.
+
+    Args:
+        load: load each embedded model, adapter and head and time it.
+        smoke: run each command's default path on one synthetic report.
+    """
+    result = Diagnosis()
+    result.checks += environment.version_checks()
+    result.checks += artefacts.artefact_checks(load=load)
+    result.checks += environment.extra_checks()
+    result.checks += environment.hardware_checks()
+    if smoke:
+        result.checks += commands.default_command_checks()
+    return result

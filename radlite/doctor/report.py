@@ -111,22 +111,3 @@ def attempt(section: str, name: str, probe: Callable[[], str], *, needed_by: str
             detail, ok = f"{type(exc).__name__}: {exc}".splitlines()[0][:300], False
     seconds = timer.seconds if timed_check else None
     return Check(section, name, ok, detail, seconds, needed_by, default)
-
-
-def diagnose(load: bool = True, smoke: bool = True) -> Diagnosis:
-    """Run every check.
-
-    Args:
-        load: load each embedded model, adapter and head and time it.
-        smoke: run each command's default path on one synthetic report.
-    """
-    from radlite.doctor import artefacts, commands, environment
-
-    result = Diagnosis()
-    result.checks += environment.version_checks()
-    result.checks += artefacts.artefact_checks(load=load)
-    result.checks += environment.extra_checks()
-    result.checks += environment.hardware_checks()
-    if smoke:
-        result.checks += commands.default_command_checks()
-    return result

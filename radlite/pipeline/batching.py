@@ -24,29 +24,10 @@ from typing import Any
 from radlite.backends.base import Backend
 from radlite.core.errors import BackendError, SchemaError
 from radlite.core.generation import GenerationResult
-from radlite.core.types import Record, Report
+from radlite.core.types import Record
+from radlite.pipeline.items import BatchStats, Item
 from radlite.pipeline.task_batches import run_task_batch
 from radlite.tasks.base import Task
-
-
-@dataclass
-class Item:
-    """A report waiting for (another) attempt."""
-
-    seq: int
-    report: Report
-    attempt: int = 0
-    last_error: str = ""
-
-
-@dataclass
-class BatchStats:
-    """Backend usage counted by a :class:`BatchProcessor`."""
-
-    calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    backend_errors: int = 0
 
 
 def provenance_of(task: Task, backend: Backend) -> dict[str, Any]:

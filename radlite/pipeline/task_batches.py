@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from radlite.backends.base import Backend, DelegatingBackend
 from radlite.core.errors import BackendError, ConfigError
 from radlite.core.generation import GenerationRequest, GenerationResult
 from radlite.core.types import Record
+from radlite.pipeline.items import BatchStats, Item
 from radlite.tasks.base import Task
-
-if TYPE_CHECKING:  # batching imports this module
-    from radlite.pipeline.batching import BatchStats, Item
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from radlite.cli.doctor import command
 from radlite.core.errors import BackendError
-from radlite.doctor import commands, environment
-from radlite.doctor.report import Check, Diagnosis, attempt, diagnose
+from radlite.doctor import commands, diagnose, environment
+from radlite.doctor.report import Check, Diagnosis, attempt
 
 
 def test_quick_report_has_every_section_and_passes_here():

@@ -123,6 +123,16 @@ class DecodingBackend(DelegatingBackend):
         return self.inner.generate([self.controls.apply(r) for r in requests])
 
 
+def backend_identity(backend: Backend) -> dict[str, Any]:
+    """What identifies ``backend``'s outputs: model id, adapter hash, backend name, and the
+    decoding controls when any are set (for provenance and job fingerprints)."""
+    found: dict[str, Any] = {"model_id": backend.model_id, "adapter_hash": backend.adapter_hash,
+                             "backend": backend.name}
+    if backend.decoding:
+        found["decoding"] = backend.decoding
+    return found
+
+
 def with_decoding(backend: Backend, decoding: Decoding | None) -> Backend:
     """``backend`` with ``decoding`` applied, or ``backend`` itself when no control is set."""
     if decoding is None or not decoding.as_dict():

@@ -8,6 +8,7 @@ setting with bootstrap CIs, and paired differences against the first setting.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +74,7 @@ def command(task: str, gold: Path, grid: tuple[str, ...], out: Path, id_col: str
     task_options = {**task_options, **dict(o.split("=", 1) for o in task_opts)}
     spec = build_backend_spec(params)
     chosen = settings(grid, spec.decoding)
-    spec.decoding = Decoding()
-    base = resolve_backend(extract_task, spec)  # loaded once for every setting
+    base = resolve_backend(extract_task, replace(spec, decoding=Decoding()))  # loaded once
     source = InputSpec(gold, id_col, text_col or default_col)
     preds: dict[str, Path] = {}
     for number, decoding in enumerate(chosen, 1):

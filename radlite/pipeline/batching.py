@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from radlite.backends.base import Backend
+from radlite.backends.base import Backend, backend_identity
 from radlite.core.errors import BackendError, SchemaError
 from radlite.core.generation import GenerationResult
 from radlite.core.types import Record
@@ -32,11 +32,7 @@ from radlite.tasks.base import Task
 
 def provenance_of(task: Task, backend: Backend) -> dict[str, Any]:
     """The provenance every record of ``task`` on ``backend`` carries."""
-    provenance = {**task.provenance(), "model_id": backend.model_id,
-                  "adapter_hash": backend.adapter_hash, "backend": backend.name}
-    if backend.decoding:
-        provenance["decoding"] = backend.decoding
-    return provenance
+    return {**task.provenance(), **backend_identity(backend)}
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Any
 
 from radlite.adapters import default_adapter
 from radlite.backends import Backend, load_backend
-from radlite.backends.base import with_decoding
+from radlite.backends.base import backend_identity, with_decoding
 from radlite.core.decoding import Decoding
 from radlite.core.errors import ConfigError
 from radlite.core.io import check_unique_ids, check_writable, read_reports
@@ -181,13 +181,12 @@ def extract(
         factory = spec if isinstance(spec, Backend) else functools.partial(
             resolve_backend, task_obj.name, spec)
         runner: Any = RayExecutor(task_factory, factory, **(executor_options or {}))
-        identity = runner.identity()
+        ident = runner.identity()
     else:
         backend_obj = spec if isinstance(spec, Backend) else resolve_backend(task_obj.name, spec)
-        identity = {"model_id": backend_obj.model_id, "adapter_hash": backend_obj.adapter_hash}
-        if backend_obj.decoding:
-            identity["decoding"] = backend_obj.decoding
-    fingerprint = {**task_obj.fingerprint(), **identity, "input": str(source.path.resolve())}
+        ident = backend_identity(backend_obj)
+        ident.pop("backend")
+    fingerprint = {**task_obj.fingerprint(), **ident, "input": str(source.path.resolve())}
     spec_record = _job_spec(task, source, output, fmt, backend, task_options)
     with open_job(store_path, fingerprint, restart=restart, output=output, total=total,
                   spec=spec_record) as store:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from radlite.backends.base import Backend
+from radlite.backends.base import Backend, backend_identity
 from radlite.core.errors import ConfigError
 from radlite.core.types import Record, Report
 from radlite.pipeline.batching import BatchProcessor, Item, batch_size_for, length_batches
@@ -83,18 +83,10 @@ def _same(backend: Backend) -> Backend:
     return backend
 
 
-def _identity_of(backend: Backend) -> dict[str, Any]:
-    identity = {"model_id": backend.model_id, "adapter_hash": backend.adapter_hash,
-                "backend": backend.name}
-    if backend.decoding:
-        identity["decoding"] = backend.decoding
-    return identity
-
-
 def _probe(backend_factory: Callable[[], Backend]) -> dict[str, Any]:
     backend = backend_factory()
     try:
-        return _identity_of(backend)
+        return backend_identity(backend)
     finally:
         backend.close()
 
@@ -175,7 +167,7 @@ class RayExecutor:
                                                        num_gpus=self.num_gpus)
             self._loaded_identity = self.ray.get(probe.remote(self.backend_factory))
         else:
-            self._loaded_identity = _identity_of(self._loaded)
+            self._loaded_identity = backend_identity(self._loaded)
         ident = dict(self._loaded_identity)
         ident.pop("backend")
         return ident

@@ -23,9 +23,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from radlite.core.errors import ConfigError
 from radlite.core.io import atomic_writer
 from radlite.core.types import Evidence, Record
 from radlite.schemas import load_schema
+from radlite.tasks import registry
+from radlite.tasks.spec import TaskSpec
 
 PROJECT_URL = "https://radlite.dev/fhir"
 EVIDENCE_EXTENSION = f"{PROJECT_URL}/StructureDefinition/evidence-span"
@@ -38,17 +41,29 @@ DR_CATEGORY = "http://terminology.hl7.org/CodeSystem/v2-0074"
 ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_URL)
 
-# Standard codes only where they mean exactly the feature (checked against LOINC).
-STANDARD_CODES: dict[tuple[str, str], dict[str, str]] = {
-    ("lirads", "size"): {"system": LOINC, "code": "33728-7",
-                         "display": "Size.maximum dimension in Tumor"},
-}
 REPORT_CODE = {"system": LOINC, "code": "18748-4", "display": "Diagnostic imaging study"}
 
 
+def _spec(task: str) -> TaskSpec | None:
+    try:
+        return registry.task_spec(task)
+    except ConfigError:
+        return None  # a task object that was never registered: project codes only
+
+
 def code_system(task: str) -> str:
-    """The project CodeSystem URL of a task's features/labels."""
-    return f"{PROJECT_URL}/CodeSystem/{task}-{'feature' if task == 'lirads' else 'label'}"
+    """The project CodeSystem URL of a task's features/labels (``TaskSpec.fhir_concept``)."""
+    spec = _spec(task)
+    return f"{PROJECT_URL}/CodeSystem/{task}-{spec.fhir_concept if spec else 'label'}"
+
+
+def standard_code(task: str, feature: str) -> dict[str, str] | None:
+    """The standard code (e.g. LOINC) the task declares for ``feature``, if any.
+
+    Standard codes are declared only where they mean exactly the feature."""
+    spec = _spec(task)
+    code = spec.fhir_codes.get(feature) if spec else None
+    return dict(code) if code else None
 
 
 def _task_name(task: Any) -> str:
@@ -106,9 +121,9 @@ def observation(task: str, record: Record, feature: str, info: dict[str, Any],
     """The Observation of one feature of one record."""
     coding = [{"system": code_system(task), "code": feature,
                "display": info.get("description", feature)}]
-    standard = STANDARD_CODES.get((task, feature))
+    standard = standard_code(task, feature)
     if standard:
-        coding.append(dict(standard))
+        coding.append(standard)
     obs: dict[str, Any] = {
         "resourceType": "Observation",
         "id": _uuid(task, record.id, feature),

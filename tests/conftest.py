@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,20 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present")
     return SHARED_DATA
+
+
+@pytest.fixture
+def toy_task():
+    """The toy task of ``tests/toy_task`` registered for one test (issue 19's contract).
+
+    ``tests/`` goes on ``sys.path`` so that ``toy_task`` imports like a site's own package.
+    """
+    if str(Path(__file__).parent) not in sys.path:
+        sys.path.insert(0, str(Path(__file__).parent))
+    from toy_task import SPEC
+
+    from radlite.tasks import registry
+
+    registry.register(SPEC)
+    yield SPEC
+    registry.unregister(SPEC.name)

@@ -1,9 +1,9 @@
 """``radlite eval``: score predictions against gold, robustness and reader studies.
 
-``radlite eval TASK --gold G --pred NAME=FILE ... -o DIR`` for TASK in
-lirads, abdct, chest, chestxray14, impression, serial; plus the subcommands
-``perturb``, ``robustness`` and ``reader-study``. Thin: all work is in
-``radlite.evaluate``.
+``radlite eval TASK --gold G --pred NAME=FILE ... -o DIR`` for every registered task
+that declares an evaluation (and its aliases, e.g. ``chestxray14`` for ``chest --labels
+chestxray14``); plus the subcommands ``perturb``, ``robustness``, ``reader-study`` and
+``sweep``. Thin: all work is in ``radlite.evaluate``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from pathlib import Path
 import click
 
 from radlite.core.errors import InputError
-
-TASKS = ("lirads", "abdct", "chest", "chestxray14", "impression", "serial")
+from radlite.tasks import registry
 
 
 def _parse_preds(values: tuple[str, ...]) -> dict[str, str]:
@@ -111,7 +110,20 @@ def _kwargs(n_boot: int, seed: int, alpha: float, test: str, on_missing: str,
             "factual": factual if factual.active else None}
 
 
+def _choice_options(task: str) -> list[click.Option]:
+    """``--labels``-style options of ``task`` that choose its evaluation (none for an alias,
+    which implies them)."""
+    spec, implied = registry.lookup(task)
+    return [click.Option(["--" + key.replace("_", "-"), key], type=click.Choice(
+                [str(v) for v in values]), default=None,
+                help=f"Task option {key} of the predictions (default {values[0]}).")
+            for key, values in spec.eval_option_values().items() if key not in implied]
+
+
 def _task_command(task: str) -> click.Command:
+    spec = registry.task_spec(task)
+    keys = list(spec.eval_option_values())
+
     @click.command(name=task, help=f"Score {task} predictions against gold, with bootstrap CIs.")
     @click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False))
     @click.option("--pred", "preds", multiple=True, required=True, metavar="NAME=FILE",
@@ -123,11 +135,13 @@ def _task_command(task: str) -> click.Command:
     def run(gold, preds, out, baseline, **kw):
         from radlite.evaluate.runner import evaluate_task
 
+        options = {k: kw.pop(k) for k in keys if k in kw}
         result = evaluate_task(task, gold, _parse_preds(preds), out, baseline=baseline,
-                               **_kwargs(**kw))
+                               task_options=options, **_kwargs(**kw))
         _echo_summary(result)
         click.echo(f"report: {Path(out) / 'report.html'}")
 
+    run.params.extend(_choice_options(task))
     return run
 
 
@@ -135,10 +149,10 @@ class _EvalGroup(click.Group):
     """A group whose first argument may be a task name or a subcommand."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [*TASKS, *super().list_commands(ctx)]
+        return [*registry.names(aliases=True, evaluable=True), *super().list_commands(ctx)]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in TASKS:
+        if cmd_name in registry.names(aliases=True, evaluable=True):
             return _task_command(cmd_name)
         return super().get_command(ctx, cmd_name)
 
@@ -147,8 +161,9 @@ class _EvalGroup(click.Group):
 def command() -> None:
     """Evaluate predictions: radlite eval TASK --gold G --pred NAME=FILE -o DIR.
 
-    TASK is lirads, abdct, chest, chestxray14, impression or serial; see
-    `radlite eval TASK --help` for its options.
+    TASK is any registered task with an evaluation (lirads, abdct, chest,
+    chestxray14 = chest --labels chestxray14, impression, summarize = serial, and
+    tasks you add); see `radlite eval TASK --help` for its options.
 
     \b
     Factual metrics for impressions, only with user-supplied local weights or
@@ -181,7 +196,7 @@ def perturb_cmd(input_path, output, typo_rate, expand_abbreviations, shuffle_sec
 
 
 @command.command(name="robustness")
-@click.argument("task", type=click.Choice(TASKS))
+@click.argument("task")
 @click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--original", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--perturbed", required=True, type=click.Path(exists=True, dir_okay=False))

@@ -17,14 +17,19 @@ import click
 from radlite.cli.extract import backend_options, build_backend_spec
 from radlite.core.decoding import Decoding
 from radlite.core.errors import ConfigError
+from radlite.tasks import registry
+from radlite.tasks.spec import Evaluation
 
-#: eval task -> (extraction task, its options, default text column of the gold file)
-SWEEPABLE: dict[str, tuple[str, dict[str, Any], str]] = {
-    "lirads": ("lirads", {}, "report"),
-    "abdct": ("abdct", {"mode": "fast"}, "report"),
-    "chest": ("chest", {"labels": "chexpert", "mode": "verify"}, "report"),
-    "impression": ("impression", {"mode": "model"}, "findings"),
-}
+
+def sweepable() -> dict[str, Evaluation]:
+    """Task name -> the evaluation whose model-backed mode (``Evaluation.sweep``) a
+    decoding sweep runs; tasks whose output decoding cannot change are left out."""
+    out = {}
+    for spec in registry.specs():
+        chosen = next((e for e in spec.evaluations if e.sweep is not None), None)
+        if chosen is not None:
+            out[spec.name] = chosen
+    return out
 
 
 def settings(grid: tuple[str, ...], base: Decoding) -> list[Decoding]:
@@ -44,7 +49,7 @@ def settings(grid: tuple[str, ...], base: Decoding) -> list[Decoding]:
 
 
 @click.command(name="sweep")
-@click.argument("task", type=click.Choice(sorted(SWEEPABLE)))
+@click.argument("task")
 @click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False,
                                                        path_type=Path))
 @click.option("--grid", multiple=True, metavar="NAME=VALUE[,NAME=VALUE]",
@@ -67,25 +72,29 @@ def command(task: str, gold: Path, grid: tuple[str, ...], out: Path, id_col: str
     from radlite.pipeline.extract import InputSpec, extract, resolve_backend
     from radlite.pipeline.runner import RunOptions
 
-    extract_task, task_options, default_col = SWEEPABLE[task]
+    evaluation = sweepable().get(task)
+    if evaluation is None:
+        raise ConfigError(f"cannot sweep {task!r}; choose one of {sorted(sweepable())}")
+    task_options, default_col = dict(evaluation.sweep or {}), evaluation.input_column
     malformed = [o for o in task_opts if "=" not in o]
     if malformed:
         raise ConfigError(f"--task-option takes KEY=VALUE, got {malformed}")
     task_options = {**task_options, **dict(o.split("=", 1) for o in task_opts)}
     spec = build_backend_spec(params)
     chosen = settings(grid, spec.decoding)
-    base = resolve_backend(extract_task, replace(spec, decoding=Decoding()))  # loaded once
+    base = resolve_backend(task, replace(spec, decoding=Decoding()))  # loaded once
     source = InputSpec(gold, id_col, text_col or default_col)
     preds: dict[str, Path] = {}
     for number, decoding in enumerate(chosen, 1):
         path = out / "predictions" / f"{number}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        summary = extract(extract_task, source, path, backend=with_decoding(base, decoding),
+        summary = extract(task, source, path, backend=with_decoding(base, decoding),
                           task_options=task_options, options=RunOptions(progress=False))
         click.echo(f"radlite eval sweep: {decoding.label()}: {summary.line()}", err=True)
         preds[decoding.label()] = path
     result = evaluate_task(task, gold, preds, out, n_boot=n_boot, seed=seed,
-                           baseline=chosen[0].label(), plots=not no_plots)
+                           baseline=chosen[0].label(), plots=not no_plots,
+                           task_options=dict(evaluation.when))
     for row in result["metrics"]:
         if row["headline"] and not row["feature"]:
             click.echo(f"  {row['model']:<40} {row['metric']:<20} {row['value']:.4f} "

@@ -1,13 +1,12 @@
 """``radlite extract TASK INPUT -o OUTPUT``: structured extraction commands.
 
-Shared options live in :func:`extraction_options`; each task's subcommand is a few lines
-that call :func:`run_extract`. Task modules for other tasks register themselves by
-adding a command to :data:`command` (see ``EXTRA_MODULES``).
+One subcommand per registered task of kind ``extract`` (:mod:`radlite.tasks.registry`),
+built from its spec: the shared options of :func:`extraction_options` plus the task's own
+:class:`~radlite.tasks.spec.TaskOption` list; it calls :func:`run_extract`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,8 @@ import click
 from radlite.core.decoding import CONTROLS, Decoding
 from radlite.pipeline.extract import BackendSpec, InputSpec, extract
 from radlite.pipeline.runner import RunOptions
-
-EXTRA_MODULES = ("radlite.cli.extract_abdct", "radlite.cli.extract_chest")
+from radlite.tasks import registry
+from radlite.tasks.spec import TaskOption, TaskSpec
 
 
 def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -151,38 +150,53 @@ def run_extract(task: str, params: dict[str, Any], task_options: dict[str, Any])
         click.echo(f"  failed {count}: {reason}", err=True)
 
 
-@click.group(name="extract")
+def task_option(option: TaskOption) -> Callable[..., Any]:
+    """The click option of one task option."""
+    kwargs: dict[str, Any] = {"help": option.help, "default": option.default}
+    if option.choices:
+        kwargs["type"] = click.Choice(list(option.choices))
+    elif option.type in ("int", "float"):
+        kwargs["type"] = int if option.type == "int" else float
+    elif option.type == "dir":
+        kwargs["type"] = click.Path(exists=True, file_okay=False)
+    if option.type == "list":
+        kwargs.update(multiple=True, default=())
+    if option.default is not None and option.type != "list":
+        kwargs["show_default"] = True
+    return click.option(option.cli_flag, option.name, **kwargs)
+
+
+def task_command(spec: TaskSpec) -> click.Command:
+    """``radlite extract NAME``: the shared options plus the task's own."""
+
+    def run(**params: Any) -> None:
+        task_options = {}
+        for option in spec.options:
+            value = params.pop(option.name)
+            task_options[option.name] = (list(value) or None) if option.type == "list" else value
+        for name, value in spec.defaults(params["backend"]).items():
+            if task_options.get(name) is None:
+                task_options[name] = value
+        run_extract(spec.name, params, task_options)
+
+    run.__doc__ = spec.summary
+    for option in reversed(spec.options):
+        run = task_option(option)(run)
+    return click.command(name=spec.name)(extraction_options(run))
+
+
+class _ExtractGroup(click.Group):
+    """Subcommands from the task registry, so tasks registered at run time appear too."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*registry.names(kind="extract"), *super().list_commands(ctx)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in registry.names(kind="extract"):
+            return task_command(registry.task_spec(cmd_name))
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(name="extract", cls=_ExtractGroup)
 def command() -> None:
     """Extract structured labels from reports with a local model."""
-
-
-@command.command(name="lirads")
-@extraction_options
-@click.option("--template", default=None, type=click.Choice(["compact-v1", "json-v1"]),
-              help="Prompt template (default: compact-v1 for builtin, json-v1 otherwise).")
-@click.option("--constrain-values/--free-values", default=False, show_default=True,
-              help="compact-v1: the decoded size and segment must be one written in the "
-                   "report (or empty).")
-@click.option("--evidence-gate/--no-evidence-gate", default=True, show_default=True,
-              help="Gate steps: a binary feature with no cue or only negated ones -> 0, "
-                   "size/segment checked against the text, features the index lesion's "
-                   "description negates -> 0 (JSONL extra.unsupported, extra.reindexed).")
-@click.option("--cue-completion/--no-cue-completion", default=True, show_default=True,
-              help="Set a feature to 1 when the index lesion's own description states it "
-                   "(listed in JSONL extra.completed).")
-def lirads(template: str | None, constrain_values: bool, evidence_gate: bool,
-           cue_completion: bool, **params: Any) -> None:
-    """LI-RADS features of the index liver lesion (12 features, with evidence)."""
-    if template is None:
-        template = "compact-v1" if params["backend"] == "builtin" else "json-v1"
-    run_extract("lirads", params, {"template": template, "constrain_values": constrain_values,
-                                   "evidence_gate": evidence_gate,
-                                   "cue_completion": cue_completion})
-
-
-for _module in EXTRA_MODULES:
-    try:
-        importlib.import_module(_module)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _module:
-            raise

@@ -6,19 +6,18 @@ import json
 
 import click
 
-from radlite.synth import LANGS, TASKS, generate, write
+from radlite.synth import LANGS, generate, synth_names, write
+from radlite.synth.io import synthesis
 from radlite.synth.variety import measure
-
-_TEXT_FIELD = {"impression": "findings", "serial": "summary"}
+from radlite.tasks.spec import resolve
 
 
 def _preview(records: list[dict], task: str) -> None:
+    _, how = synthesis(task)
+    show = resolve(how.preview) if how.preview else None
     for rec in records:
         click.echo(f"=== {rec['id']}")
-        text = rec.get("report") or rec.get("findings") or ""
-        if task == "serial":
-            text = "\n".join(f"[{r['date']}] {r['impression']}" for r in rec["reports"])
-        click.echo(text)
+        click.echo(show(rec) if show else str(rec.get(how.text_field) or ""))
         skip = {"id", "report", "findings", "case", "reports", "per_report"}
         labels = {k: v for k, v in rec.items() if k not in skip and v not in (None, 0, "")}
         click.echo("--- labels: " + json.dumps(labels, ensure_ascii=False))
@@ -26,7 +25,7 @@ def _preview(records: list[dict], task: str) -> None:
 
 
 @click.command("synth")
-@click.argument("task", type=click.Choice(TASKS))
+@click.argument("task", type=click.Choice(synth_names()))
 @click.option("-n", "n", type=click.IntRange(min=0), default=100, show_default=True,
               help="Number of records.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
@@ -48,5 +47,6 @@ def command(task: str, n: int, seed: int, lang: str, output: str | None, preview
     if preview or not output:
         _preview(records[:5], task)
     if variety:
-        stats = measure([str(r[_TEXT_FIELD.get(task, "report")]) for r in records])
+        field = synthesis(task)[1].text_field
+        stats = measure([str(r[field]) for r in records])
         click.echo(json.dumps(stats.to_dict(), indent=2))

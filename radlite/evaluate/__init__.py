@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["evaluate_task", "TASKS"]
+__all__ = ["evaluate_task", "eval_names"]
 
 
 def __getattr__(name: str) -> Any:

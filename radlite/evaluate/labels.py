@@ -1,6 +1,6 @@
 """Scoring of the label tasks: ``abdct``, ``chest`` (CheXpert) and ``chestxray14``.
 
-Column sets come from ``radlite.schemas.load_schema``. Key terms:
+Column sets come from the task packages (``radlite.tasks.abdct.labels``, ``radlite.tasks.chest.labels``). Key terms:
 
 - *abdct*: per-organ binary label groups (``<organ>_<group>``); per-organ
   metrics pool an organ's groups, micro metrics pool all organs. Urgency is
@@ -24,7 +24,8 @@ import numpy as np
 from radlite.evaluate import classification as cls
 from radlite.evaluate.io import normalise
 from radlite.evaluate.spec import MetricSpec, ScoredModel, binary_confusions, binary_label_specs
-from radlite.schemas import load_schema
+from radlite.tasks.abdct import labels as abdct_labels
+from radlite.tasks.chest import labels as chest_labels
 
 BLANK = 9
 UNCERTAIN = 2  # internal code of CheXpert's -1
@@ -64,8 +65,7 @@ def _urgency_codes(rows: list[dict | None], columns: list[str]) -> np.ndarray:
 
 def abdct_columns() -> tuple[list[str], list[str], list[str]]:
     """(organs, label groups, label columns ``<organ>_<group>`` organ-major)."""
-    schema = load_schema("abdct")
-    organs, groups = list(schema["organs"]), list(schema["label_groups"])
+    organs, groups = abdct_labels.default_organs(), list(abdct_labels.label_groups())
     return organs, groups, [f"{o}_{g}" for o in organs for g in groups]
 
 
@@ -130,7 +130,7 @@ CHEXPERT_VIEWS = {
 
 def chexpert_labels() -> list[str]:
     """The 14 CheXpert observation columns."""
-    return list(load_schema("chexpert")["observations"])
+    return chest_labels.chexpert_observations()
 
 
 def score_chest(gold_rows: list[dict], pred_rows: list[dict | None]) -> ScoredModel:
@@ -161,12 +161,12 @@ def chest_specs() -> list[MetricSpec]:
 
 def chestxray14_labels() -> list[str]:
     """The 15 ChestX-ray14 labels (Open-i names, including ``normal``)."""
-    return list(load_schema("chestxray14")["labels"])
+    return chest_labels.chestxray14_labels()
 
 
-def score_chestxray14(gold_rows: list[dict], pred_rows: list[dict | None]) -> ScoredModel:
-    """Binary counts for the 15 ChestX-ray14 labels."""
-    labels = chestxray14_labels()
+def score_binary(gold_rows: list[dict], pred_rows: list[dict | None],
+                 labels: list[str]) -> ScoredModel:
+    """Binary counts for 1/0 label columns (ChestX-ray14, or any binary task)."""
     gold = np.maximum(_codes(gold_rows, labels, {0, 1}, 0), 0)
     pred = _codes(pred_rows, labels, {0, 1}, 0)
     counts = cls.binary_counts(gold, pred)
@@ -174,6 +174,32 @@ def score_chestxray14(gold_rows: list[dict], pred_rows: list[dict | None]) -> Sc
                        features=labels, confusion=binary_confusions(counts, labels))
 
 
-def chestxray14_specs() -> list[MetricSpec]:
+def binary_specs(labels: list[str]) -> list[MetricSpec]:
     """Per-label, micro and macro binary metrics."""
-    return binary_label_specs("labels", chestxray14_labels(), headline=("accuracy", "f1", "mcc"))
+    return binary_label_specs("labels", labels, headline=("accuracy", "f1", "mcc"))
+
+
+# --- categorical (any task with categorical value columns) --------------------------
+
+def score_categorical(gold_rows: list[dict], pred_rows: list[dict | None],
+                      columns: list[str]) -> ScoredModel:
+    """Exact agreement per column (values compared as normalised text; blank = blank)."""
+    def cell(row: dict | None, column: str) -> str | None:
+        value = normalise(row.get(column)) if row is not None else None
+        return None if value is None else str(value)
+
+    correct = np.array([[not _is_failed(p) and cell(g, c) == cell(p, c) for c in columns]
+                        for g, p in zip(gold_rows, pred_rows, strict=True)], dtype=bool)
+    correct = correct.reshape(len(gold_rows), len(columns))
+    counts = {"agreement": cls.correct_counts(correct)}
+    counts.update({f"agreement[{c}]": cls.correct_counts(correct[:, [j]])
+                   for j, c in enumerate(columns)})
+    return ScoredModel(counts=counts, feature_correct=correct, features=columns)
+
+
+def categorical_specs(columns: list[str]) -> list[MetricSpec]:
+    """Overall and per-column exact agreement."""
+    specs = [MetricSpec("accuracy", "agreement", cls.accuracy, compare=True, headline=True)]
+    specs += [MetricSpec("accuracy", f"agreement[{c}]", cls.accuracy, feature=c, compare=True)
+              for c in columns]
+    return specs

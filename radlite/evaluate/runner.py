@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from radlite.core.errors import ConfigError, InputError
-from radlite.evaluate import labels, lirads, text_tasks
+from radlite.evaluate import text_tasks
 from radlite.evaluate.bootstrap import (
     compare_from_distributions,
     holm,
@@ -27,63 +27,60 @@ from radlite.evaluate.bootstrap import (
     percentile_interval,
 )
 from radlite.evaluate.io import Alignment, align, id_column
-from radlite.evaluate.spec import MetricSpec, ScoredModel
-
-TASKS = ("lirads", "abdct", "chest", "chestxray14", "impression", "serial")
-
-
-def required_columns(task: str) -> list[str]:
-    """Value columns a gold (and wide prediction) file must have."""
-    if task == "lirads":
-        return list(lirads.FEATURES)
-    if task == "abdct":
-        organs, _, cols = labels.abdct_columns()
-        return cols + [f"{o}_urgency" for o in organs]
-    if task == "chest":
-        return labels.chexpert_labels()
-    if task == "chestxray14":
-        return labels.chestxray14_labels()
-    return ["impression"] if task == "impression" else ["summary"]
+from radlite.evaluate.scoring import ScoringContext, ScoringMethod, scoring_method
+from radlite.evaluate.spec import ScoredModel
+from radlite.tasks import registry
+from radlite.tasks.spec import resolve
 
 
-def _check_columns(task: str, alignment: Alignment) -> None:
-    need = required_columns(task)
+@dataclass(frozen=True)
+class TaskScoring:
+    """A task's evaluation resolved for one run: the name asked for, columns and method."""
+
+    name: str
+    task: str
+    options: dict[str, Any]
+    columns: list[str]
+    method: ScoringMethod
+
+
+def eval_names() -> list[str]:
+    """Names ``radlite eval`` accepts: every evaluable task and its aliases."""
+    return registry.names(aliases=True, evaluable=True)
+
+
+def task_scoring(task: str, options: dict[str, Any] | None = None) -> TaskScoring:
+    """Resolve ``task`` (a name or alias) and its options to columns and a scoring method.
+
+    Raises:
+        InputError: unknown task, or a task that cannot be evaluated.
+    """
+    try:
+        spec, implied = registry.lookup(task)
+        chosen = {**implied, **{k: v for k, v in (options or {}).items() if v is not None}}
+        evaluation = spec.evaluation(chosen)
+        method = scoring_method(evaluation)
+    except ConfigError as exc:
+        raise InputError(f"cannot evaluate {task!r}: {exc}") from None
+    columns = (list(resolve(evaluation.columns)()) if evaluation.columns is not None
+               else spec.create(**chosen).columns())
+    return TaskScoring(task, spec.name, chosen, columns, method)
+
+
+def _check_columns(scoring: TaskScoring, alignment: Alignment) -> None:
+    need = scoring.columns
     missing = [c for c in need if c not in alignment.gold[0]]
     if missing:
-        raise InputError(f"gold file lacks {task} columns: {', '.join(missing[:8])}")
+        raise InputError(f"gold file lacks {scoring.name} columns: {', '.join(missing[:8])}")
+    if scoring.method.text:
+        return
     for name, rows in alignment.preds.items():
         first = next((r for r in rows if r is not None and r.get("status") != "failed"), None)
-        if task in {"impression", "serial"} or first is None:
+        if first is None:
             continue
         absent = [c for c in need if c not in first]
         if absent:
             raise InputError(f"prediction {name!r} lacks columns: {', '.join(absent[:8])}")
-
-
-def score_model(task: str, gold: list[dict], pred: list[dict | None],
-                text_metrics: list[str], encoder_path: str | None,
-                factual: text_tasks.FactualScorer | None = None, name: str = "") -> ScoredModel:
-    """Per-report counts of one model (``name``) for ``task``."""
-    scorers = {"lirads": lirads.score_lirads, "abdct": labels.score_abdct,
-               "chest": labels.score_chest, "chestxray14": labels.score_chestxray14}
-    if task in scorers:
-        return scorers[task](gold, pred)
-    if task == "impression":
-        return text_tasks.score_impression(gold, pred, text_metrics, encoder_path, factual, name)
-    return text_tasks.score_serial(gold, pred, text_metrics, encoder_path)
-
-
-def task_specs(task: str, model: ScoredModel) -> list[MetricSpec]:
-    """Metric specs for ``task`` (text tasks: those present in ``model``)."""
-    if task == "lirads":
-        return lirads.lirads_specs()
-    if task == "abdct":
-        return labels.abdct_specs("any_abnormality" in model.counts)
-    if task == "chest":
-        return labels.chest_specs()
-    if task == "chestxray14":
-        return labels.chestxray14_specs()
-    return text_tasks.text_specs(model)
 
 
 def evaluate_task(
@@ -101,11 +98,12 @@ def evaluate_task(
     encoder_path: str | None = None,
     plots: bool = True,
     factual: text_tasks.FactualOptions | None = None,
+    task_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Evaluate prediction files against gold for one task.
 
     Args:
-        task: one of ``TASKS``.
+        task: a registered task name or alias (see :func:`eval_names`).
         gold_path: gold CSV/JSONL.
         preds: model name -> prediction CSV/JSONL (wide CSV or JSONL format).
         out_dir: write ``results.json``, CSV tables, PNG plots and ``report.html``
@@ -121,13 +119,14 @@ def evaluate_task(
         plots: write PNG plots and the HTML report when ``out_dir`` is set.
         factual: user-supplied NLI model / RadGraph annotations or model for the
             factual metrics (``impression`` only); nothing model-based otherwise.
+        task_options: task options that choose the evaluation (``{"labels":
+            "chestxray14"}`` for chest); an alias implies its own.
 
     Returns:
         JSON-ready dict: ``metrics`` rows (model, metric, feature, value, ci_low,
         ci_high), ``comparisons`` rows, ``ids`` (missing/extra/failed), settings.
     """
-    if task not in TASKS:
-        raise InputError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
+    scoring = task_scoring(task, task_options)
     if not preds:
         raise InputError("give at least one prediction file (--pred NAME=FILE)")
     if test not in {"bootstrap", "permutation"}:
@@ -135,20 +134,22 @@ def evaluate_task(
     baseline = baseline or next(iter(preds))
     if baseline not in preds:
         raise InputError(f"baseline {baseline!r} is not one of the predictions")
-    if factual is not None and factual.active and task != "impression":
+    if factual is not None and factual.active and not scoring.method.factual:
         raise ConfigError("NLI and F1-RadGraph metrics are available for the impression task "
                           f"only, not {task!r}")
     started = time.perf_counter()
     alignment = align(gold_path, preds, on_missing)
-    _check_columns(task, alignment)
+    _check_columns(scoring, alignment)
     families, skipped = ([], {})
-    if task in {"impression", "serial"}:
+    if scoring.method.text:
         families, skipped = text_tasks.resolve_metrics(text_metrics)
     scorer = (text_tasks.FactualScorer(factual, alignment.gold, alignment.ids)
               if factual is not None and factual.active else None)
-    scored = {name: score_model(task, alignment.gold, rows, families, encoder_path, scorer, name)
+    scored = {name: scoring.method.score(
+                  alignment.gold, rows,
+                  ScoringContext(scoring.columns, families, encoder_path, scorer, name))
               for name, rows in alignment.preds.items()}
-    specs = task_specs(task, scored[baseline])
+    specs = scoring.method.specs(scored[baseline], scoring.columns)
     rng = np.random.default_rng(seed)
     boot_started = time.perf_counter()
     dists = joint_bootstrap({m: s.counts for m, s in scored.items()},
@@ -165,6 +166,7 @@ def evaluate_task(
     comparisons = _compare(scored, specs, points, dists, baseline, test, alpha, rng, n_boot)
     result = {
         "task": task,
+        "evaluation": {"task": scoring.task, "options": scoring.options},
         "n_reports": len(alignment.ids),
         "models": list(preds),
         "baseline": baseline,

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from radlite.fhir import to_fhir_bundle
 from radlite.pipeline.store import JobStore
 from radlite.serve import review as review_ops
-from radlite.serve.api_tasks import EXTRACT_TASKS, FHIR_MEDIA
+from radlite.serve.api_tasks import FHIR_MEDIA, extract_tasks
 from radlite.serve.auth import require_token
 from radlite.serve.errors import ApiError
 from radlite.serve.jobs import JobManager
@@ -47,8 +47,8 @@ async def create_job(
     text_col: Annotated[str, Form()] = "report",
 ) -> Any:
     """Upload reports and extract in the background; poll ``GET /v1/jobs/{id}``."""
-    if task not in EXTRACT_TASKS:
-        raise ApiError(422, "invalid_request", f"task must be one of {list(EXTRACT_TASKS)}")
+    if task not in extract_tasks():
+        raise ApiError(422, "invalid_request", f"task must be one of {extract_tasks()}")
     data = await file.read()
     return _jobs(request).create(task, data, id_col=id_col, text_col=text_col)
 

@@ -14,11 +14,16 @@ from radlite.serve.auth import require_token
 from radlite.serve.errors import ApiError
 from radlite.serve.models import ExtractRequest, ImpressRequest, SummarizeRequest
 from radlite.serve.runtime import Runtime
+from radlite.tasks import registry
 from radlite.tasks.summarize import summarize_series
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], tags=["tasks"])
-EXTRACT_TASKS = ("lirads", "abdct", "chest")
 FHIR_MEDIA = "application/fhir+json"
+
+
+def extract_tasks() -> list[str]:
+    """Extraction tasks the API serves: every registered task of kind ``extract``."""
+    return registry.names(kind="extract")
 
 
 def _runtime(request: Request) -> Runtime:
@@ -62,11 +67,11 @@ def extract(request: Request, task: str, body: ExtractRequest,
             format: Literal["json", "fhir"] = "json",  # noqa: A002 - public query name
             patient: str | None = Query(None, description="FHIR subject, e.g. Patient/123"),
             ) -> Any:
-    """Run an extraction task (``lirads``, ``abdct``, ``chest``) on up to
+    """Run a registered extraction task (``lirads``, ``abdct``, ``chest``, ...) on up to
     ``max_reports_per_request`` reports; ``?format=fhir`` returns a FHIR R4 Bundle."""
-    if task not in EXTRACT_TASKS:
+    if task not in extract_tasks():
         raise ApiError(404, "not_found", f"unknown extraction task {task!r}; "
-                                         f"choose one of {list(EXTRACT_TASKS)}")
+                                         f"choose one of {extract_tasks()}")
     check_reports(request, [(r.id, r.text) for r in body.reports])
     runtime = _runtime(request)
     task_obj = _task(runtime, task)
@@ -101,7 +106,7 @@ def summarize(request: Request, body: SummarizeRequest) -> Any:
                                f"a report of patient {patient.get('patient_id')!r} has more "
                                f"than {limit} characters")
     results = [summarize_series(patient) for patient in body.patients]
-    return {"task": "serial", "results": [_jsonable(r) for r in results]}
+    return {"task": "summarize", "results": [_jsonable(r) for r in results]}
 
 
 def _jsonable(value: Any) -> Any:

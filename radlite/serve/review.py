@@ -46,18 +46,10 @@ def normalise_value(task: Task, feature: str, value: Any) -> Any:
         raise ApiError(422, "invalid_value", f"unknown value {feature!r} for task {task.name}")
     if isinstance(value, str) and value.strip() in ("", "-"):
         value = None
-    if task.name == "lirads":
-        from radlite.tasks.lirads import format as lirads_format
-
-        probe = {f: (None if f in ("size", "location") else 0) for f in columns}
-        probe[feature] = value
-        try:
-            return lirads_format.validate(probe)[feature]
-        except SchemaError as exc:
-            raise ApiError(422, "invalid_value", str(exc)) from None
-    if value is not None and not isinstance(value, int | float | str | bool):
-        raise ApiError(422, "invalid_value", f"{feature}: expected a number, text or null")
-    return value
+    try:
+        return task.review_value(feature, value)
+    except SchemaError as exc:
+        raise ApiError(422, "invalid_value", str(exc)) from None
 
 
 def report_summaries(task: Task, store: JobStore, review: ReviewStore) -> list[dict[str, Any]]:

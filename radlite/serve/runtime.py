@@ -20,7 +20,7 @@ from radlite.pipeline.extract import BackendSpec, resolve_backend
 from radlite.pipeline.runner import RunOptions, run_job
 from radlite.pipeline.store import JobStore
 from radlite.serve.settings import ServeSettings
-from radlite.tasks import Task, get_task
+from radlite.tasks import Task, get_task, task_spec
 
 log = logging.getLogger(__name__)
 QUIET = RunOptions(progress=False)
@@ -48,11 +48,11 @@ class Runtime:
         self._guard = threading.Lock()
 
     def task(self, name: str, **options: Any) -> Task:
-        """A task object; the reports' length limit is the server's."""
-        if name == "lirads" and "template" not in options:
-            options["template"] = ("compact-v1" if self._backend_name() == "builtin"
-                                   else "json-v1")
-        return get_task(name, max_chars=self.settings.max_report_chars, **options)
+        """A task object with the defaults the served backend implies (e.g. the LI-RADS
+        template); the reports' length limit is the server's."""
+        defaults = task_spec(name).defaults(self._backend_name())
+        return get_task(name, max_chars=self.settings.max_report_chars,
+                        **{**defaults, **options})
 
     def _backend_name(self) -> str:
         backend = self.settings.backend

@@ -7,31 +7,22 @@ and derives the gold labels from the case, never from the text. Public API:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from radlite.core.errors import ConfigError
 from radlite.synth.common import LANGS, pick_lang, record_rng
-from radlite.synth.io import write
+from radlite.synth.io import synthesis, write
+from radlite.tasks import registry
+from radlite.tasks.spec import resolve
 
-__all__ = ["TASKS", "LANGS", "generate", "write"]
-
-TASKS = ("lirads", "abdct", "chest", "impression", "serial")
+__all__ = ["LANGS", "generate", "synth_names", "write"]
 _MAX_RETRIES = 20
 
 
-def _maker(task: str) -> Callable[..., dict[str, Any]]:
-    if task not in TASKS:
-        raise ConfigError(f"unknown synth task {task!r}; choose one of {', '.join(TASKS)}")
-    module = __import__(f"radlite.synth.{task}", fromlist=["make_record"])
-    return module.make_record
-
-
-def _text_of(record: dict[str, Any]) -> str:
-    for key in ("report", "findings", "summary"):
-        if key in record:
-            return str(record[key])
-    return ""
+def synth_names() -> list[str]:
+    """Task names (and aliases) with a synthetic generator, from the task registry."""
+    return [n for spec in registry.specs() if spec.synthesis is not None
+            for n in (spec.name, *spec.aliases)]
 
 
 def generate(task: str, n: int, seed: int = 0, lang: str = "en") -> list[dict[str, Any]]:
@@ -41,11 +32,12 @@ def generate(task: str, n: int, seed: int = 0, lang: str = "en") -> list[dict[st
     not depend on ``n``. A record whose text repeats an earlier one exactly is redrawn.
 
     Args:
-        task: ``lirads``, ``abdct``, ``chest``, ``impression`` or ``serial``.
+        task: a registered task with a generator (:func:`synth_names`): ``lirads``,
+            ``abdct``, ``chest``, ``impression``, ``summarize`` (alias ``serial``).
         n: number of records.
         seed: random seed.
-        lang: ``en``, ``ko-en`` or ``mixed`` (per record; only ``lirads`` writes Korean,
-            the other tasks are English and accept ``en`` only).
+        lang: ``en``, ``ko-en`` or ``mixed`` (per record), as far as the task's generator
+            writes it (``Synthesis.langs``; only ``lirads`` writes Korean).
 
     Returns:
         A list of dicts with ``id``, the task's text and label fields, and ``case``
@@ -54,19 +46,21 @@ def generate(task: str, n: int, seed: int = 0, lang: str = "en") -> list[dict[st
     Raises:
         ConfigError: unknown task or language, or a negative ``n``.
     """
-    make = _maker(task)
+    spec, how = synthesis(task)
+    make = resolve(how.make_record)
     if n < 0:
         raise ConfigError("n must be zero or positive")
-    if task != "lirads" and lang != "en":
-        raise ConfigError(f"task {task!r} is English only; use --lang en")
+    if lang not in how.langs:
+        raise ConfigError(f"task {task!r} writes {', '.join(how.langs)} only; not {lang!r}")
+    key = how.key or spec.name
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
     for i in range(n):
         for attempt in range(_MAX_RETRIES):
-            rng = record_rng(task, seed, i * 1000 + attempt)
-            record = make(rng, pick_lang(lang, rng), f"{task}-{seed}-{i:05d}")
-            if _text_of(record) not in seen:
+            rng = record_rng(key, seed, i * 1000 + attempt)
+            record = make(rng, pick_lang(lang, rng), f"{key}-{seed}-{i:05d}")
+            if str(record.get(how.text_field, "")) not in seen:
                 break
-        seen.add(_text_of(record))
+        seen.add(str(record.get(how.text_field, "")))
         out.append(record)
     return out

@@ -13,34 +13,35 @@ from pathlib import Path
 from typing import Any
 
 from radlite.core.errors import ConfigError
-from radlite.schemas import lirads_features, load_schema
+from radlite.tasks import registry
+from radlite.tasks.spec import Synthesis, TaskSpec
+
+
+def synthesis(task: str) -> tuple[TaskSpec, Synthesis]:
+    """The registered task ``task`` (a name or alias) and its generator.
+
+    Raises:
+        ConfigError: unknown task, or a task without a generator.
+    """
+    spec = registry.task_spec(task)
+    if spec.synthesis is None:
+        raise ConfigError(f"task {task!r} has no synthetic generator")
+    return spec, spec.synthesis
 
 
 def csv_columns(task: str) -> list[str]:
-    """Column order of the gold CSV of ``task``.
-
-    Args:
-        task: synth task name.
-
-    Returns:
-        Column names.
+    """Column order of the gold CSV of ``task``: the generator's own list, or ``id``, the
+    text field and the task's value columns.
 
     Raises:
-        ConfigError: for ``serial``, which is JSONL only.
+        ConfigError: for a JSONL-only task (``summarize``).
     """
-    if task == "lirads":
-        return ["id", "report", *lirads_features()]
-    if task == "abdct":
-        cols = ["id", "report"]
-        for organ in load_schema("abdct")["organs"]:
-            groups = [f"{organ}_{g}" for g in load_schema("abdct")["label_groups"]]
-            cols += groups + [f"{organ}_urgency", f"{organ}_any_abnormality"]
-        return cols
-    if task == "chest":
-        return ["id", "report", *load_schema("chexpert")["observations"]]
-    if task == "impression":
-        return ["id", "indication", "modality", "body_site", "findings", "impression"]
-    raise ConfigError(f"task {task!r} has no CSV form; write .jsonl")
+    spec, how = synthesis(task)
+    if how.columns is not None and not how.columns:
+        raise ConfigError(f"task {task!r} has no CSV form; write .jsonl")
+    if how.columns:
+        return list(how.columns)
+    return ["id", how.text_field, *spec.create().columns()]
 
 
 def _cell(value: Any) -> str:

@@ -108,3 +108,8 @@ def make_record(rng: random.Random, lang: str, record_id: str) -> dict[str, Any]
     return {"id": record_id, "patient_id": record_id, "reports": reports, "summary": summary,
             "per_report": per_report,
             "case": {"primary": primary["name"], "dates": dates, "tracks": tracks, "overall": overall}}
+
+
+def preview_text(record: dict[str, Any]) -> str:
+    """The series as ``radlite synth --preview`` shows it: one dated impression per line."""
+    return "\n".join(f"[{r['date']}] {r['impression']}" for r in record["reports"])

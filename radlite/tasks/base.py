@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from radlite.core.errors import SchemaError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Record, Report
 
@@ -84,6 +85,20 @@ class Task(ABC):
     @abstractmethod
     def columns(self) -> list[str]:
         """Value columns of the wide CSV, in order (after ``id``)."""
+
+    def review_value(self, column: str, value: Any) -> Any:
+        """Check a reviewer's ``value`` for ``column`` (blank already None) and return it in
+        the task's type; the review page calls this on every correction.
+
+        The default accepts a number, text, a boolean or None; tasks with a schema check
+        their ranges.
+
+        Raises:
+            SchemaError: the value is not valid for ``column``.
+        """
+        if value is not None and not isinstance(value, int | float | str | bool):
+            raise SchemaError(f"{column}: expected a number, text or null")
+        return value
 
     def wide_row(self, record: Record) -> list[Any]:
         """One wide-CSV row: id, values, status, error, evidence (JSON)."""

@@ -54,18 +54,18 @@ class TextTask:
 def training_task(config: TrainConfig) -> Any:
     """The task object whose ``messages``/``target`` define the examples.
 
-    Its parser scores the model's own answers (rewards, checkpoint validation), so the
-    LI-RADS pipeline steps around the model (gate, completion) are off: training
-    measures and rewards what the model itself wrote.
+    Its parser scores the model's own answers (rewards, checkpoint validation), so it is
+    built with the task's ``Training.task_options``, which switch off the rule steps
+    around the model (for LI-RADS the gate and cue completion): training measures and
+    rewards what the model itself wrote.
     """
     if config.task == "text":
         return TextTask(config.target_col, config.system_prompt)
-    from radlite.tasks import get_task
+    from radlite.tasks import get_task, task_spec
 
-    if config.task == "lirads":
-        return get_task("lirads", template=config.template, evidence_gate=False,
-                        cue_completion=False)
-    return get_task(config.task, template=config.template)
+    training = task_spec(config.task).training
+    options = dict(training.task_options) if training is not None else {}
+    return get_task(config.task, template=config.template, **options)
 
 
 def _clean(value: Any) -> Any:

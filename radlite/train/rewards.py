@@ -20,22 +20,23 @@ from typing import Any
 
 from radlite.core.errors import ConfigError, RadliteError
 from radlite.core.types import Report
+from radlite.tasks import registry
+from radlite.tasks.spec import resolve
 
 log = logging.getLogger(__name__)
 Scorer = Callable[[dict[str, Any], dict[str, Any]], dict[str, bool]]
 
 
 def task_scorer(task_name: str) -> Scorer:
-    """The evaluator's per-report scorer for ``task_name``.
+    """The per-report scorer ``task_name`` declares for rewards (``Training.reward_scorer``).
 
     Raises:
-        ConfigError: the evaluator has no scorer for the task.
+        ConfigError: unknown task, or a task without one.
     """
-    if task_name == "lirads":
-        from radlite.evaluate.lirads import score_values
-
-        return score_values
-    raise ConfigError(f"no per-report scorer for task {task_name!r} (needed for rewards)")
+    spec = registry.task_spec(task_name)
+    if spec.training is None or spec.training.reward_scorer is None:
+        raise ConfigError(f"no per-report scorer for task {task_name!r} (needed for rewards)")
+    return resolve(spec.training.reward_scorer)
 
 
 def parse_answer(task: Any, text: str, answer: str) -> dict[str, Any] | None:

@@ -46,9 +46,9 @@ class Server:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30.0, **kwargs)
 
-    def make_job(self, rows: list[tuple[str, str]]) -> str:
-        """Upload ``(id, report)`` rows as a LI-RADS job; wait until it is done."""
-        return _make_job(self, rows)
+    def make_job(self, rows: list[tuple[str, str]], task: str = "lirads") -> str:
+        """Upload ``(id, report)`` rows as a ``task`` job; wait until it is done."""
+        return _make_job(self, rows, task)
 
 
 def free_port() -> int:
@@ -93,7 +93,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     thread.join(10)
 
 
-def _make_job(srv: Server, rows: list[tuple[str, str]]) -> str:
+def _make_job(srv: Server, rows: list[tuple[str, str]], task: str = "lirads") -> str:
     import csv
     import io
 
@@ -102,7 +102,7 @@ def _make_job(srv: Server, rows: list[tuple[str, str]]) -> str:
     writer.writerow(["id", "report"])
     writer.writerows(rows)
     with srv.client() as client:
-        response = client.post("/v1/jobs", data={"task": "lirads"},
+        response = client.post("/v1/jobs", data={"task": task},
                                files={"file": ("in.csv", buffer.getvalue().encode(), "text/csv")})
         assert response.status_code == 202, response.text
         job_id = response.json()["id"]

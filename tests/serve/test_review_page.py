@@ -107,3 +107,28 @@ def test_blinded_comparison_page(server, browser) -> None:
     assert [(r["id"], r["rater"], r["choice"]) for r in rows] == [
         ("c0", "dr-e2e", "A"), ("c1", "dr-e2e", "equal"), ("c2", "dr-e2e", "B")]
     page.close()
+
+
+def test_toy_task_in_the_review_page(server, browser, toy_task) -> None:
+    report = "Thyroid US. A 12 mm nodule in the right lobe with microcalcifications."
+    job = server.make_job([("t1", report)], task="thyroid_toy")
+    page = browser.new_page(viewport={"width": 1360, "height": 760})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, server)
+    page.click(f"a[href='#/job/{job}']")
+    page.wait_for_selector("#report-text mark")
+    assert "right" in page.locator("#report-text mark").all_text_contents()
+    page.locator("body").click(position={"x": 5, "y": 200})
+    row = page.locator("#values tr[data-feature=calcification]")
+    while "focus" not in (row.get_attribute("class") or ""):
+        page.keyboard.press("ArrowDown")
+    with page.expect_response(lambda r: r.request.method == "PUT"):
+        page.keyboard.press("0")
+    page.wait_for_selector("#values tr[data-feature=calcification].correct")
+    with server.client() as client:
+        view = client.get(f"/v1/review/{job}/reports/t1").json()
+    calcification = next(v for v in view["values"] if v["feature"] == "calcification")
+    assert (calcification["model_value"], calcification["value"]) == (1, 0)
+    assert not errors, errors
+    page.close()

@@ -36,6 +36,14 @@ def columns(organs: Sequence[str]) -> list[str]:
             for c in [*(f"{o}_{g}" for g in groups), f"{o}_urgency", f"{o}_any_abnormality"]]
 
 
+def gold_columns(organs: Sequence[str] | None = None) -> list[str]:
+    """Columns a gold file must have to score ``organs`` (default all): the label columns
+    ``<organ>_<group>`` organ-major, then ``<organ>_urgency``."""
+    organs = list(organs or default_organs())
+    groups = list(label_groups())
+    return [f"{o}_{g}" for o in organs for g in groups] + [f"{o}_urgency" for o in organs]
+
+
 def organ_values(organ: str, candidates: Iterable[Candidate]) -> dict[str, Any]:
     """Wide values of one organ from its candidates."""
     mine = [c for c in candidates if c.organ == organ]

@@ -112,3 +112,15 @@ class LiradsTask(Task):
 
     def columns(self) -> list[str]:
         return list(format.FEATURES)
+
+    def review_value(self, column: str, value: Any) -> Any:
+        """A reviewer's value checked against the feature's range (size in mm, segment
+        1-8, binary 0/1).
+
+        Raises:
+            SchemaError: out of range or not a number.
+        """
+        probe: dict[str, Any] = {f: (None if f in ("size", "location") else 0)
+                                 for f in format.FEATURES}
+        probe[column] = value
+        return format.validate(probe)[column]

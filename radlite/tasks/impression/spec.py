@@ -1,0 +1,16 @@
+"""The registered impression-drafting task (``radlite impress``)."""
+
+from radlite.tasks.spec import Evaluation, Synthesis, TaskSpec
+
+SPEC = TaskSpec(
+    name="impression",
+    factory="radlite.tasks.impression.task:ImpressionTask",
+    summary="Draft the Impression from the Findings.",
+    kind="impress",
+    evaluations=(Evaluation("impression", columns=lambda: ["impression"],
+                            input_column="findings", sweep={"mode": "model"}),),
+    synthesis=Synthesis("radlite.synth.impression:make_record",
+                        columns=("id", "indication", "modality", "body_site", "findings",
+                                 "impression"),
+                        text_field="findings"),
+)

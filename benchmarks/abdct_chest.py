@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score, matthews_corrcoef
 
+from radlite.backends.batching import BatchingBackend
 from radlite.core.types import Report
 from radlite.tasks.abdct import AbdctTask
 from radlite.tasks.chest import ChestTask
@@ -66,6 +67,8 @@ def score(gold: np.ndarray, pred: np.ndarray, labels: list[str], seed: int = 0) 
 def run(task, backend, reports: list[Report]) -> tuple[list[dict], float]:
     """Label ``reports`` in batches of 16; returns values per report and reports/s."""
     started = time.perf_counter()
+    if backend is not None:  # the job runner's way of sending a task's questions
+        backend = BatchingBackend(backend, task.request_batch_size)
     out = []
     for lo in range(0, len(reports), 16):
         out.extend(r.values if r.status == "ok" else {} for r in

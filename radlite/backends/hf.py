@@ -77,6 +77,17 @@ def load_model_and_tokenizer(
     return lm.to(device).eval(), tokenizer
 
 
+def chat_prompt(tokenizer: Any, messages: Sequence[dict[str, str]]) -> str:
+    """The model's input text for chat ``messages``: the tokenizer's chat template with the
+    generation prompt (tokenizers without one, e.g. T5, get the contents joined by blank
+    lines). Training renders its prompts with this same function, so a fine-tuned model
+    sees exactly the text it will see at inference."""
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template(list(messages), add_generation_prompt=True,
+                                             tokenize=False)
+    return "\n\n".join(m["content"] for m in messages)
+
+
 class TransformersBackend(Backend):
     """Local transformers model with optional LoRA adapter and constrained decoding.
 
@@ -178,12 +189,7 @@ class TransformersBackend(Backend):
         return compiled
 
     def _encode(self, requests: Sequence[GenerationRequest]) -> list[list[int]]:
-        prompts = [
-            self.tokenizer.apply_chat_template(
-                list(r.messages), add_generation_prompt=True, tokenize=False
-            )
-            for r in requests
-        ]
+        prompts = [chat_prompt(self.tokenizer, r.messages) for r in requests]
         return self.tokenizer(prompts, add_special_tokens=False)["input_ids"]
 
     def _inputs(self, rows: list[list[int]], prefix: bool = True) -> tuple[dict[str, Any], int]:

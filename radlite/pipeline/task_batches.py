@@ -15,7 +15,10 @@ exactly as they do for one-request tasks:
 - a report the task returned no record for fails with that reason.
 
 A ``ConfigError`` (a wrong setting, e.g. a model mode without a model) stops the job.
-Backend calls and tokens are counted through :class:`CountingBackend`.
+The task's questions go through :class:`~radlite.backends.batching.BatchingBackend`
+(length-sorted batches of ``Task.request_batch_size``, each failed question retried, a
+question that still fails raises ``BackendError``), and every backend call and its tokens
+are counted through :class:`CountingBackend`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from radlite.backends.base import Backend, DelegatingBackend
+from radlite.backends.batching import BatchingBackend
 from radlite.core.errors import BackendError, ConfigError
 from radlite.core.generation import GenerationRequest, GenerationResult
 from radlite.core.types import Record
@@ -85,17 +89,18 @@ def run_task_batch(task: Task, backend: Backend, items: Sequence[Item], retries:
 
     Args:
         task: a task with ``batched = True``.
-        backend: the backend passed to ``task.run_batch`` (counted into ``stats``).
+        backend: the model; ``task.run_batch`` gets it batched and counted into ``stats``.
         items: the reports of this batch with their input positions.
-        retries: extra attempts of the whole batch after a ``BackendError``.
+        retries: extra attempts of a failed question, and of the whole batch after a
+            ``BackendError``.
         stats: backend usage counters to update.
         provenance: merged into every record's provenance (the record's own keys win).
 
     Raises:
         ConfigError: the task refuses its settings (e.g. a model mode without a model).
     """
-    counted = CountingBackend(backend, stats)
-    records = _records(task, counted, items, retries, stats)
+    batched = BatchingBackend(CountingBackend(backend, stats), task.request_batch_size, retries)
+    records = _records(task, batched, items, retries, stats)
     out: list[tuple[int, Record]] = []
     for item, record in zip(items, records, strict=True):
         if record is None:

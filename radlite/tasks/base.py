@@ -47,6 +47,9 @@ class Task(ABC):
     #: Reports per :meth:`run_batch` call when the caller does not choose (batched tasks);
     #: None: the backend's preferred batch size.
     default_batch_size: int | None = None
+    #: Model requests per backend call when a batched task asks several questions per
+    #: report; None: the backend's preferred batch size (see BatchingBackend).
+    request_batch_size: int | None = None
 
     @property
     def needs_model(self) -> bool:

@@ -1,8 +1,8 @@
 """Token-level training features: prompt tokens masked, answer tokens learned.
 
-Key term: the *prompt text* is exactly what inference feeds the model:
-``tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)``
-(as in ``TransformersBackend._encode``), tokenized without added special tokens. For a
+Key term: the *prompt text* is exactly what inference feeds the model: both render it
+with :func:`radlite.backends.hf.chat_prompt` (the chat template with the generation
+prompt), tokenized without added special tokens. For a
 causal LM the answer is the target followed by the EOS token (``<|im_end|>`` for
 SmolLM2); labels are -100 on the prompt so the loss covers the answer only.
 Tokenizers without a chat template (T5) get the messages joined by blank lines.
@@ -13,17 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from radlite.backends.hf import chat_prompt
 from radlite.train.data import Example
 
 IGNORE = -100
 
 
-def prompt_text(tokenizer: Any, messages: Sequence[dict[str, str]]) -> str:
-    """The model input for ``messages``, identical to the inference backend's."""
-    if getattr(tokenizer, "chat_template", None):
-        return tokenizer.apply_chat_template(list(messages), add_generation_prompt=True,
-                                             tokenize=False)
-    return "\n\n".join(m["content"] for m in messages)
+#: The model input for chat messages: the inference backend's own rendering.
+prompt_text = chat_prompt
 
 
 def encode_causal(tokenizer: Any, example: Example) -> dict[str, list[int]]:

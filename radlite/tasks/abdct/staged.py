@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from radlite.tasks.abdct.propose import Candidate
-from radlite.tasks.abdct.questions import Prompts, ask, build, decode
+from radlite.tasks.questions import Prompts, ask, build, decode
 
 MODES = ("rules", "fast", "staged")
 
@@ -35,24 +35,24 @@ def _fields(c: Candidate) -> dict[str, str]:
             "phrase": c.sentence.text[c.start:c.end]}
 
 
-def _ask_each(backend: Any, prompts: Prompts, kind: str, items: Sequence[Candidate],
-              batch_size: int | None) -> list[Any]:
+def _ask_each(backend: Any, prompts: Prompts, kind: str, items: Sequence[Candidate]
+              ) -> list[Any]:
     requests = [build(prompts, kind, **_fields(c)) for c in items]
-    return [decode(prompts, kind, a) for a in ask(backend, requests, batch_size)]
+    return [decode(prompts, kind, a) for a in ask(backend, requests)]
 
 
-def filter_relevant(backend: Any, prompts: Prompts, cands: list[Candidate],
-                    batch_size: int | None = None) -> list[Candidate]:
+def filter_relevant(backend: Any, prompts: Prompts, cands: list[Candidate]
+                    ) -> list[Candidate]:
     """Keep candidates whose (organ, sentence) the model confirms (stage 1)."""
     pairs = sorted({(c.organ, c.sentence) for c in cands}, key=lambda p: (p[1].start, p[0]))
     requests = [build(prompts, "relevant", sentence=s.text, organ=_label(o)) for o, s in pairs]
     verdict = {pair: decode(prompts, "relevant", a)
-               for pair, a in zip(pairs, ask(backend, requests, batch_size), strict=True)}
+               for pair, a in zip(pairs, ask(backend, requests), strict=True)}
     return [c for c in cands if verdict.get((c.organ, c.sentence)) is not False]
 
 
-def refine(backend: Any, prompts: Prompts, per_report: list[list[Candidate]], mode: str,
-           batch_size: int | None = None) -> list[list[Candidate]]:
+def refine(backend: Any, prompts: Prompts, per_report: list[list[Candidate]], mode: str
+           ) -> list[list[Candidate]]:
     """Apply the model stages of ``mode`` to each report's candidates.
 
     Args:
@@ -60,7 +60,6 @@ def refine(backend: Any, prompts: Prompts, per_report: list[list[Candidate]], mo
         prompts: the question file.
         per_report: rule-based candidates of each report.
         mode: one of :data:`MODES`.
-        batch_size: requests per backend call.
 
     Returns:
         Refined candidates per report, same order of reports.
@@ -71,20 +70,20 @@ def refine(backend: Any, prompts: Prompts, per_report: list[list[Candidate]], mo
     cands = [c for _, c in flat]
     owner = [i for i, _ in flat]
     if mode == "staged":
-        kept = set(map(id, filter_relevant(backend, prompts, cands, batch_size)))
+        kept = set(map(id, filter_relevant(backend, prompts, cands)))
         keep = [id(c) in kept for c in cands]
         cands = [c for c, k in zip(cands, keep, strict=True) if k]
         owner = [o for o, k in zip(owner, keep, strict=True) if k]
-        types = _ask_each(backend, prompts, "type", cands, batch_size)
+        types = _ask_each(backend, prompts, "type", cands)
         cands = [replace(c, type=t) if t else c for c, t in zip(cands, types, strict=True)]
     asked = [c for c in cands if c.type != "normal"]
-    certs = dict(zip(map(id, asked), _ask_each(backend, prompts, "certainty", asked, batch_size),
+    certs = dict(zip(map(id, asked), _ask_each(backend, prompts, "certainty", asked),
                      strict=True))
     cands = [replace(c, certainty=certs[id(c)]) if certs.get(id(c)) else c for c in cands]
     if mode == "staged":
         present = [c for c in cands if c.certainty != "negative" and c.type != "normal"]
         urg = dict(zip(map(id, present),
-                       _ask_each(backend, prompts, "urgency", present, batch_size), strict=True))
+                       _ask_each(backend, prompts, "urgency", present), strict=True))
         cands = [replace(c, urgency=urg[id(c)]) if urg.get(id(c)) is not None else c
                  for c in cands]
     out: list[list[Candidate]] = [[] for _ in per_report]

@@ -18,9 +18,9 @@ from radlite.core.types import Evidence, Record, Report
 from radlite.tasks.abdct import labels
 from radlite.tasks.abdct.lexicon import load_lexicon
 from radlite.tasks.abdct.propose import Candidate, propose
-from radlite.tasks.abdct.questions import load_prompts
 from radlite.tasks.abdct.staged import MODES, refine
 from radlite.tasks.base import Task
+from radlite.tasks.questions import load_prompts
 
 DEFAULT_MODE = "rules"
 
@@ -51,9 +51,9 @@ class AbdctTask(Task):
             self.lexicon = load_lexicon(tuple(self.organs))
         except KeyError as exc:
             raise ConfigError(f"organ {exc} has no entry in organs.yaml") from exc
-        self.prompts = load_prompts()
+        self.prompts = load_prompts("radlite.tasks.abdct", "staged-v1")
         self.template_version = f"{mode}:{self.prompts.version}"
-        self.batch_size = batch_size
+        self.request_batch_size = batch_size
         if max_chars:
             self.max_chars = int(max_chars)
 
@@ -104,7 +104,7 @@ class AbdctTask(Task):
         if self.needs_model:
             if backend is None:
                 raise ConfigError(f"abdct mode '{self.mode}' needs a model backend")
-            cands = refine(backend, self.prompts, cands, self.mode, self.batch_size)
+            cands = refine(backend, self.prompts, cands, self.mode)
         done = {r.id: self.record(r, c) for r, c in zip(todo, cands, strict=True)}
         return [done.get(r.id) or Record.failed(r.id, self.name, p or "")
                 for r, p in zip(reports, problems, strict=True)]

@@ -18,12 +18,12 @@ from radlite.core.errors import ConfigError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Evidence, Record, Report
 from radlite.models.encoder import Embedder, local_embedder
-from radlite.tasks.abdct.questions import ask, build, decode, load_prompts
 from radlite.tasks.base import Task
 from radlite.tasks.chest.head import default_head_path, featurize, load_head
 from radlite.tasks.chest.labels import chestxray14_labels, chexpert_observations
 from radlite.tasks.chest.mentions import Mention, find_mentions, load_concepts
 from radlite.tasks.chest.rules import label_mentions
+from radlite.tasks.questions import ask, build, decode, load_prompts
 
 MODES = ("rules", "learned", "verify")
 LABEL_SETS = ("chexpert", "chestxray14")
@@ -62,7 +62,7 @@ class ChestTask(Task):
         if mode == "learned" and labels != "chestxray14":
             raise ConfigError("chest mode 'learned' decides ChestX-ray14 labels: "
                               "use --labels chestxray14, or --mode rules/verify for CheXpert")
-        self.mode, self.label_set, self.batch_size = mode, labels, batch_size
+        self.mode, self.label_set, self.request_batch_size = mode, labels, batch_size
         self.encoder = encoder
         self.embed = embed or local_embedder(encoder)
         self.head = load_head(head or default_head_path()) if mode == "learned" else None
@@ -93,7 +93,7 @@ class ChestTask(Task):
                           concept=concepts[m.concept].get("question", m.concept.replace("_", " ")))
                     for m in flat]
         answers = [decode(self.prompts, "certainty", a)
-                   for a in ask(backend, requests, self.batch_size)]
+                   for a in ask(backend, requests)]
         fixed = iter(replace(m, certainty=a) if a else m for m, a in zip(flat, answers, strict=True))
         return [[next(fixed) for _ in ms] for ms in per_report]
 

@@ -1,11 +1,14 @@
 """Short constrained model questions about one candidate sentence.
 
-A *question* is one prompt from a versioned prompt file (``prompts/staged-v1.yaml``)
-rendered for a sentence and returned as a :class:`GenerationRequest` whose answer is
-forced by a regular expression. :func:`ask` sends many questions to a backend in
-batches and maps each raw answer through the prompt file's answer table; an answer that
-does not map (a backend without constrained decoding) comes back as None so callers
-keep the rule-based value.
+Shared by the batched tasks (abdct's staged pipeline, chest's verify mode). A
+*question* is one prompt from a versioned prompt file of a task package (e.g.
+``tasks/abdct/prompts/staged-v1.yaml``) rendered for a sentence and returned as a
+:class:`GenerationRequest` whose answer is forced by a regular expression. :func:`ask`
+hands the questions to the backend in one call; batching by length, retries and counting
+are the job runner's (:class:`radlite.backends.batching.BatchingBackend`), so a question
+that still fails raises instead of passing as an empty answer. :func:`decode` maps a raw
+answer through the prompt file's answer table; an answer that does not map (a backend
+without constrained decoding) comes back as None so callers keep the rule-based value.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
+from radlite.core.errors import BackendError
 from radlite.core.generation import GenerationRequest
 from radlite.tasks.base import load_prompt
 
@@ -34,7 +38,7 @@ class Prompts:
 
 
 @cache
-def load_prompts(package: str = "radlite.tasks.abdct", name: str = "staged-v1") -> Prompts:
+def load_prompts(package: str, name: str) -> Prompts:
     """Load a question file shipped in ``package``."""
     data = load_prompt(package, name)
     return Prompts(str(data["version"]), str(data["system"]).strip(),
@@ -62,21 +66,23 @@ def decode(prompts: Prompts, kind: str, text: str) -> Any:
     return table.get(answer)
 
 
-def ask(backend: Any, requests: Sequence[GenerationRequest], batch_size: int | None = None
-        ) -> list[str]:
-    """Raw answers to ``requests`` (empty string for a failed request), in order.
+def ask(backend: Any, requests: Sequence[GenerationRequest]) -> list[str]:
+    """Raw answers to ``requests``, in order, from one ``backend.generate`` call.
 
     Args:
-        backend: a :class:`radlite.backends.base.Backend`.
-        requests: the questions.
-        batch_size: requests per backend call (default: the backend's preference).
+        backend: a :class:`radlite.backends.base.Backend`; the job runner passes a
+            :class:`~radlite.backends.batching.BatchingBackend`, which sends the questions
+            in length-sorted batches and retries failed ones.
+
+    Raises:
+        BackendError: a question has no answer (the runner then retries the reports'
+            batch and finally records each report as failed, with the reason).
     """
-    size = max(1, batch_size or backend.capabilities.max_batch_size)
-    order = sorted(range(len(requests)), key=lambda i: requests[i].prompt_chars())
-    answers = [""] * len(requests)
-    for lo in range(0, len(order), size):
-        chunk = order[lo:lo + size]
-        results = backend.generate([requests[i] for i in chunk])
-        for i, result in zip(chunk, results, strict=True):
-            answers[i] = result.text if result.ok else ""
-    return answers
+    if not requests:
+        return []
+    results = backend.generate(list(requests))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise BackendError(f"{len(failed)} of {len(results)} model questions failed: "
+                           f"{failed[0].error or 'no answer'}")
+    return [r.text for r in results]

@@ -41,29 +41,19 @@ from radlite.tasks.lirads import lesion
 from radlite.tasks.lirads.evidence import cues, exact_hits, locate_cue
 from radlite.tasks.lirads.lesion import BENIGN, SUSPICION, index_sentence
 from radlite.tasks.lirads.observations import sentence_bounds
+from radlite.text.patterns import load_patterns
 
 VERSION = "3"  # in the job fingerprint: a job never resumes across a change of these steps
-KOREAN_NEGATION = re.compile(r"^[^.\n(,]{0,12}?(?:없|아니|아님|않|음성|\(-\))")
-DASH_NEGATION = re.compile(r"^\s?(?:-|\(-\))(?=\s|\)|,|;|$)")
-NEGATING_PREFIX = re.compile(r"(?:\bnon[- ]?|non-?enh\w*\.?\s*|조영증강되지 않는\s*|"
-                             r"조영증강 ?없는\s*|without\s+)$", re.IGNORECASE)
-RIM = re.compile(r"(?<!non)(?<!non-)(?:\brim|peripheral|테두리|환상|주변부?)[^.\n]{0,12}$",
-                 re.IGNORECASE)
+_WORDS = load_patterns(__package__, "patterns.yaml")["gate"]  # vocabulary: patterns.yaml
+KOREAN_NEGATION, DASH_NEGATION = _WORDS["korean_negation"], _WORDS["dash_negation"]
+NEGATING_PREFIX, RIM = _WORDS["negating_prefix"], _WORDS["rim"]
 GATED = ("cld", "lrm_targetoid", "lrm_nontargetoid", "tiv", "aphe", "washout", "capsule",
          "threshold_growth", "af_benign", "af_malignant")
 LESION_FEATURES = GATED[1:]
 COMPLETED = ("aphe", "washout", "lrm_nontargetoid", "lrm_targetoid", "capsule", "tiv",
              "af_malignant", "threshold_growth")
-AF_BENIGN = [re.compile(p, re.IGNORECASE) for p in (
-    r"(?:hbp|hepatobiliary(?: phase)?|간담도기)[^.\n]{0,30}?(?:iso(?:intens\w*)?\b|등신호)",
-    r"iso(?:intense|intensity)\w*[^.\n]{0,25}?(?:hbp|hepatobiliary)",
-    r"decreas\w*|smaller than|size reduction|reduced in size|감소",
-    r"marked(?:ly)? (?:t2|hyperintens)\w*|t2 marked|very bright t2|light.?bulb|현저한 t2",
-    r"parallel\w* (?:the )?blood pool")]
-STABLE = re.compile(r"stable|unchanged|no (?:interval )?change|similar in size|변화 ?없",
-                    re.IGNORECASE)
-TWO_YEARS = re.compile(r"(?:[2-9]|\d{2})\s*(?:\+\s*)?(?:years?|yrs?|년)|"
-                       r"(?:2[4-9]|[3-9]\d)\s*(?:months?|개월)", re.IGNORECASE)
+AF_BENIGN: list[re.Pattern[str]] = _WORDS["af_benign"]
+STABLE, TWO_YEARS = _WORDS["stable"], _WORDS["two_years"]
 
 
 def negated(text: str, start: int, end: int) -> bool:

@@ -30,39 +30,19 @@ from radlite.tasks.lirads.observations import (
     sentence_bounds,
     size_mentions,
 )
+from radlite.text.patterns import load_patterns
 
-BENIGN = re.compile(r"cysts?\b|hemangioma|haemangioma|낭종|혈관종|focal fat|fatty (?:infiltration|"
-                    r"sparing)|a-?p shunt|arterioportal shunt|perfusion (?:anomaly|alteration)|"
-                    r"동문맥 ?단락|\bthad\b", re.IGNORECASE)
-SUSPICION = re.compile(r"suspicious|\bhcc\b|lr-?\s?[345m]\b|malignan|metasta|carcinoma|"
-                       r"cholangio|의심|간암|간세포암", re.IGNORECASE)
-OBSERVATION = re.compile(r"nodule|mass|lesion|observation|tumou?r|\bhcc\b|lr-?\s?[345m]\b|"
-                         r"결절|종괴|병변|종양|간암", re.IGNORECASE)
-NOT_LIVER = re.compile(r"spleen|splenomegaly|비장|kidney|신장|ascites|복수|lymph|림프|"
-                       r"gallbladder|담낭|\bafp\b", re.IGNORECASE)
-_PRIOR = r"previous(?:ly)?|prior|from|was|이전|과거|전에는"  # words before a prior size
-PRIOR_SIZE = re.compile(rf"(?:{_PRIOR}|에서)\W{{0,3}}(?:\w+\W+){{0,2}}$", re.IGNORECASE)
-NOT_LESION_SIZE = re.compile(r"(?:span|diameter|직경|spleen|비장|portal vein|문맥|\bcbd\b|duct|담관|"
-                             r"node|림프절|thrombus|혈전)\W+(?:[\w-]+\W+){0,2}$",
-                             re.IGNORECASE)
-PRIOR_WORDS = re.compile(r"prior|previous|이전|과거|전에는|from|증가|decrease|increase|감소|"
-                         r"measur", re.IGNORECASE)
-LIST_ITEM = re.compile(r"\s*(?:[-*•·①-⑩]|\d{1,2}[.)]|\(\d{1,2}\))\s?")
-HEADER = re.compile(r"\s*(?:impression|conclusion|opinion|결론|판독|소견|findings?|comparison|"
-                    r"비교)\s*[:：]?", re.IGNORECASE)
+# Vocabulary (English and Korean) lives in patterns.yaml; only structure stays in code.
+_WORDS = load_patterns(__package__, "patterns.yaml")["lesion"]
+BENIGN, SUSPICION = _WORDS["benign"], _WORDS["suspicion"]
+OBSERVATION, NOT_LIVER = _WORDS["observation"], _WORDS["not_liver"]
+PRIOR_SIZE, NOT_LESION_SIZE = _WORDS["prior_size"], _WORDS["not_lesion_size"]
+PRIOR_WORDS, LIST_ITEM, HEADER = _WORDS["prior_words"], _WORDS["list_item"], _WORDS["header"]
+INTERVAL, NEW, GROWN_FROM = _WORDS["interval"], _WORDS["new"], _WORDS["grown_from"]
+NO_NEW, ARROW = _WORDS["no_new"], _WORDS["arrow"]
+THRESHOLD_GROWTH, SUBTHRESHOLD_GROWTH = _WORDS["threshold_growth"], _WORDS["subthreshold_growth"]
 BLOCK_SENTENCES = 6
 _NON_SPACE = re.compile(r"\S")
-INTERVAL = re.compile(r"(\d+(?:\.\d+)?)\s*(?:-\s*)?(months?|mos?\b|개월|달|years?|yrs?\b|년|weeks?|"
-                      r"wks?\b|주)", re.IGNORECASE)
-NEW = re.compile(r"\bnew(?:ly)?\b|새로\s?(?:생긴|나타난|발견|보이는)|새로운|신생|not (?:seen|present|"
-                 r"visible)(?: on| in)? (?:the )?(?:prior|previous)|이전 검사에서 (?:는 )?"
-                 r"(?:보이지 않던|없던)", re.IGNORECASE)
-GROWN_FROM = re.compile(rf"(?:{_PRIOR}|전|대비)\W{{0,3}}(?:[\w-]+\W+){{0,3}}$", re.IGNORECASE)
-NO_NEW = re.compile(r"(?:\bno|without)\s+(?:definite\s+|other\s+|evidence of\s+)?$",
-                    re.IGNORECASE)
-ARROW = re.compile(r"^\s*(?:→|->|=>|to\b)")
-THRESHOLD_GROWTH = re.compile(r"(?<!sub)(?<!sub-)threshold growth", re.IGNORECASE)
-SUBTHRESHOLD_GROWTH = re.compile(r"sub-?threshold growth", re.IGNORECASE)
 
 
 def index_sentence(text: str, values: dict[str, Any]) -> tuple[int, int] | None:

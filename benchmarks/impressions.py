@@ -39,8 +39,8 @@ from radlite.evaluate.perturb import typos
 from radlite.models.encoder import local_embedder
 from radlite.tasks.impression import ImpressionTask, gate
 from radlite.tasks.impression.examples import Example, ExampleBank
-from radlite.tasks.impression.lexicon import split_sentences
 from radlite.tasks.impression.planted import gate_scores, plant_set
+from radlite.text.sentences import split_items
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "openi-dev" / "mediqa_indiana_dev.json"
@@ -52,7 +52,7 @@ DEV_N = 600
 
 def lead(findings: str, n: int) -> str:
     """The first ``n`` sentences of the findings (the 'first sentence(s)' baseline)."""
-    return " ".join(s.text for s in split_sentences(findings)[:n])
+    return " ".join(s.text for s in split_items(findings)[:n])
 
 
 def metrics(hyps: list[str], refs: list[str], rng: np.random.Generator, n_boot: int,

@@ -40,9 +40,8 @@ from typing import Any
 import numpy as np
 
 from radlite.core.errors import ConfigError
+from radlite.text.sentences import split_items
 
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=\S)|\s*\n+\s*")
-_LETTER = re.compile(r"[^\W\d_]")
 _KINDS = {
     "entailment": {"entailment", "entail", "entails", "entailed"},
     "neutral": {"neutral"},
@@ -53,10 +52,10 @@ MAX_LENGTH = 512
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text``: split after ``.``, ``!``, ``?`` before whitespace, and at
-    line breaks; fragments without a letter (list numbers like ``"1."``) are dropped.
-    Decimals (``2.5 cm``) are not split."""
-    return [s for s in (p.strip() for p in _SPLIT.split(text or "")) if _LETTER.search(s)]
+    """Sentences of ``text`` (the text layer's :func:`~radlite.text.sentences.split_items`:
+    split after ``.``, ``!``, ``?``, ``;`` and at line breaks and numbered items; fragments
+    without a letter, such as list numbers, are dropped; decimals are not split)."""
+    return [s.text for s in split_items(text or "")]
 
 
 def nli_label_indices(id2label: dict[Any, str]) -> dict[str, int]:

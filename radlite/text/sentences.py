@@ -10,6 +10,11 @@ sentences inherit the header of the line they start on.
 labels of up to 60 characters ("Bladder, sigmoid colon and pelvic ileal loops:") and
 bracketed section lines ("[소견]"); the default pattern is the original one, which the
 chest rules share.
+
+Two more views of the same text: :func:`split_items` (free text without headers, numbered
+list items split, for impressions, summaries and the NLI metric) and
+:func:`sentence_bounds` (the sentence around a character position, for the LI-RADS
+evidence steps).
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ HEADER_EXTENDED = re.compile(
     r"([A-Za-z\uac00-\ud7a3][A-Za-z\uac00-\ud7a3 /&,()-]{0,60}?)[ \t]*:[ \t]*"
     r"|^[ \t]*\[([^\]\n]{1,20})\][ \t]*$", re.MULTILINE)
 _BOUNDARY = re.compile(r"(?<!\d)\.(?!\d)|[?;\n]|\.(?=\s)")
+_ITEM_BOUNDARY = re.compile(r"(?<!\d)[.;!?]+(?=\s|$)|(?<=\d)[.;!?]+(?=\s+[A-Z_]|$)|\n")
+_NUMBERED = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+(?=[A-Za-z])")
+_BOUNDS = re.compile(r"(?<=[.!?。])\s+|\n+|(?<=다\.)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +95,45 @@ def _emit(out: list[Sentence], text: str, start: int, end: int, header: str) -> 
         return
     offset = start + chunk.find(stripped)
     out.append(Sentence(offset, offset + len(stripped), stripped, header))
+
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    out, begin = [], 0
+    for m in _ITEM_BOUNDARY.finditer(text):
+        out.append((begin, text[begin:m.end()]))
+        begin = m.end()
+    out.append((begin, text[begin:]))
+    return out
+
+
+def split_items(text: str) -> list[Sentence]:
+    """Sentences of a section's free text (findings, impressions) with spans, without
+    header handling; numbered list items ("1. ...") split too, the final punctuation
+    stays, and pieces without a letter are dropped. A period between digits ("1.5 cm")
+    does not end a sentence. Used by the impression and summary tasks and the NLI metric.
+    """
+    out = []
+    for offset, chunk in _chunks(text):
+        starts = [0] + [n.start() + (1 if n.group(0)[0].isspace() else 0)
+                        for n in _NUMBERED.finditer(chunk) if n.start() > 0]
+        for a, b in zip(starts, [*starts[1:], len(chunk)], strict=True):
+            piece = chunk[a:b]
+            stripped = piece.strip()
+            if stripped and any(ch.isalpha() for ch in stripped):
+                lead = len(piece) - len(piece.lstrip())
+                begin = offset + a + lead
+                out.append(Sentence(begin, begin + len(stripped), stripped))
+    return out
+
+
+def sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    """Start and end of the sentence (or list item / line) holding ``position``; a
+    sentence also ends after Korean ``다.`` (used by the LI-RADS evidence steps)."""
+    start = 0
+    for match in _BOUNDS.finditer(text):
+        if match.end() <= position:
+            start = match.end()
+        elif match.start() >= position:
+            return start, match.start()
+    return start, len(text)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from radlite.tasks.impression.gate import check, measurements_mm
-from radlite.tasks.impression.lexicon import sentence_mentions, split_sentences
+from radlite.tasks.impression.lexicon import sentence_mentions
+from radlite.text.sentences import split_items
 
 FINDINGS = ("Heart size is normal. Small left pleural effusion. No pneumothorax. "
             "There is a 1.5 cm nodule in the right upper lobe.")
@@ -45,5 +46,5 @@ def test_hedged_mention_not_required_to_be_supported() -> None:
 def test_negation_scope_and_sentences() -> None:
     found = sentence_mentions("No effusion, but there is mild edema.")
     assert [(m.concept, m.status) for m in found] == [("effusion", "negated"), ("edema", "asserted")]
-    assert [s.text for s in split_sentences("1. A 1.5 cm nodule. 2. No effusion.")] == [
+    assert [s.text for s in split_items("1. A 1.5 cm nodule. 2. No effusion.")] == [
         "A 1.5 cm nodule.", "No effusion."]

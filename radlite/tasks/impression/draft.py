@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from radlite.tasks.impression.detect import normal_impression
-from radlite.tasks.impression.lexicon import concepts, sentence_mentions, split_sentences
+from radlite.tasks.impression.lexicon import concepts, sentence_mentions
+from radlite.text.sentences import split_items
 
 _LEAD = re.compile(
     r"^(?:there\s+(?:is|are|has\s+been|have\s+been)\s+(?:again\s+)?(?:an?\s+|some\s+)?|"
@@ -70,7 +71,7 @@ def positive_items(findings: str) -> list[DraftItem]:
     """Condensed sentences that assert or hedge a finding, most important first."""
     spec = concepts()
     items = []
-    for order, sent in enumerate(split_sentences(findings)):
+    for order, sent in enumerate(split_items(findings)):
         found = [m for m in sentence_mentions(sent.text) if m.status != "negated"]
         if not found:
             continue

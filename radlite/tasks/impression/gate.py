@@ -25,8 +25,8 @@ from radlite.tasks.impression.lexicon import (
     mentions,
     side_anchors,
     sides_in,
-    split_sentences,
 )
+from radlite.text.sentences import split_items
 
 _NUM = r"\d+(?:\.\d+)?"
 _MEAS = re.compile(rf"({_NUM}(?:\s*(?:x|×|by)\s*{_NUM})*)\s*(mm|cm|millimeters?|centimeters?)\b",
@@ -131,7 +131,7 @@ def check(findings: str, impression: str) -> list[Flag]:
     low = findings.lower()
     src_mm = measurements_mm(findings)
     flags: list[Flag] = []
-    for sent in split_sentences(impression):
+    for sent in split_items(impression):
         for m in mentions(sent.text):
             flags.extend(_mention_flags(m, sent.text, src, src_sides, low))
         flags.extend(_anchor_flags(sent.text, src_anchors))
@@ -148,7 +148,7 @@ def check(findings: str, impression: str) -> list[Flag]:
 def supported_sentences(findings: str, text: str) -> tuple[list[str], list[Flag]]:
     """Split ``text`` into the sentences the gate passes and the flags of the others."""
     kept, dropped = [], []
-    for sent in split_sentences(text):
+    for sent in split_items(text):
         flags = check(findings, sent.text)
         if flags:
             dropped.extend(flags)

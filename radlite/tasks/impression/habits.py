@@ -38,7 +38,8 @@ from radlite.tasks.impression import gate
 from radlite.tasks.impression.detect import normal_impression
 from radlite.tasks.impression.draft import DraftItem, positive_items
 from radlite.tasks.impression.examples import ExampleBank
-from radlite.tasks.impression.lexicon import concepts, mentions, sentence_mentions, split_sentences
+from radlite.tasks.impression.lexicon import concepts, mentions, sentence_mentions
+from radlite.text.sentences import split_items
 
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s*")
 
@@ -46,7 +47,7 @@ _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s*")
 def tidy(text: str) -> str:
     """One-line form of an impression: no list marks, one final period per sentence."""
     out = []
-    for sent in split_sentences(text):
+    for sent in split_items(text):
         piece = re.sub(r"[\s.]*$", "", _LIST_MARK.sub("", sent.text)).strip()
         if piece:
             out.append(piece + ".")

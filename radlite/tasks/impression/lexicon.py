@@ -17,23 +17,14 @@ from typing import Any, Literal
 
 import yaml
 
+from radlite.text.sentences import split_items
+
 Status = Literal["asserted", "negated", "hedged"]
-_BOUNDARY = re.compile(r"(?<!\d)[.;!?]+(?=\s|$)|(?<=\d)[.;!?]+(?=\s+[A-Z_]|$)|\n")
-_NUMBERED = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+(?=[A-Za-z])")
 _SIDE = re.compile(r"\b(left|right|bilateral|bilaterally|both|bibasilar|bibasal)\b")
 _WORD = re.compile(r"\w+")
 NEG_WINDOW = 14  # words between a pre-negation cue and the finding it negates
 POST_WINDOW = 5
 SIDE_WINDOW = 7
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence of a text and its character span."""
-
-    start: int
-    end: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -88,34 +79,6 @@ def _term_re() -> tuple[re.Pattern[str], dict[str, str]]:
 @cache
 def _cue_re(kind: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{_alternation(cues()[kind])})\b")
-
-
-def _chunks(text: str) -> list[tuple[int, str]]:
-    out, begin = [], 0
-    for m in _BOUNDARY.finditer(text):
-        out.append((begin, text[begin:m.end()]))
-        begin = m.end()
-    out.append((begin, text[begin:]))
-    return out
-
-
-def split_sentences(text: str) -> list[Sentence]:
-    """Sentences of ``text`` with spans; numbered list items ("1. ...") split too.
-
-    A period between digits ("1.5 cm") does not end a sentence.
-    """
-    out = []
-    for offset, chunk in _chunks(text):
-        starts = [0] + [n.start() + (1 if n.group(0)[0].isspace() else 0)
-                        for n in _NUMBERED.finditer(chunk) if n.start() > 0]
-        for a, b in zip(starts, [*starts[1:], len(chunk)], strict=True):
-            piece = chunk[a:b]
-            stripped = piece.strip()
-            if stripped and any(ch.isalpha() for ch in stripped):
-                lead = len(piece) - len(piece.lstrip())
-                begin = offset + a + lead
-                out.append(Sentence(begin, begin + len(stripped), stripped))
-    return out
 
 
 def _words_between(text: str, a: int, b: int) -> int:
@@ -185,7 +148,7 @@ def sentence_mentions(sentence: str, index: int = 0) -> list[Mention]:
 
 def mentions(text: str) -> list[Mention]:
     """Finding mentions of every sentence of ``text``."""
-    return [m for i, s in enumerate(split_sentences(text)) for m in sentence_mentions(s.text, i)]
+    return [m for i, s in enumerate(split_items(text)) for m in sentence_mentions(s.text, i)]
 
 
 _SIDE_ANCHOR = re.compile(r"\b(left|right)(?:[\s-]+(?:sided|side|and|of|the|to))*[\s-]+([a-z]+)")

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from radlite.tasks.impression.gate import Flag, check, measurements_mm
-from radlite.tasks.impression.lexicon import mentions, sentence_mentions, split_sentences
+from radlite.tasks.impression.lexicon import mentions, sentence_mentions
+from radlite.text.sentences import split_items
 
 KINDS = ("negation", "laterality", "size")
 _SIDE_SWAP = {"left": "right", "right": "left", "Left": "Right", "Right": "Left",
@@ -45,7 +46,7 @@ def flip_negation(findings: str, impression: str, rng: random.Random) -> str | N
     """Negate a finding both texts assert, or assert one the findings negate."""
     src = mentions(findings)
     asserted = {m.concept for m in src if m.status == "asserted"}
-    for sent in split_sentences(impression):
+    for sent in split_items(impression):
         hits = [m for m in sentence_mentions(sent.text) if m.status == "asserted"
                 and m.concept in asserted and not any(
                     s.concept == m.concept and s.status == "negated" for s in src)]
@@ -66,7 +67,7 @@ def swap_sides(findings: str, impression: str, rng: random.Random) -> str | None
     """Swap left and right in the impression, or append a side-swapped findings sentence."""
     if _SIDE_RE.search(impression):
         return _SIDE_RE.sub(lambda m: _SIDE_SWAP[m.group(1)], impression)
-    options = [s.text for s in split_sentences(findings)
+    options = [s.text for s in split_items(findings)
                if _SIDE_RE.search(s.text) and not re.search(r"\bbilateral", s.text, re.I)
                and any(m.status == "asserted" and m.side in ("left", "right")
                        for m in sentence_mentions(s.text))]
@@ -89,7 +90,7 @@ def change_size(findings: str, impression: str, rng: random.Random) -> str | Non
     if _NUM_UNIT.search(impression):
         return _NUM_UNIT.sub(lambda m: _new_size(m.group(1), rng) + m.group(2), impression,
                              count=1)
-    options = [s.text for s in split_sentences(findings) if measurements_mm(s.text)]
+    options = [s.text for s in split_items(findings) if measurements_mm(s.text)]
     if not options:
         return None
     sentence = _NUM_UNIT.sub(lambda m: _new_size(m.group(1), rng) + m.group(2),

@@ -13,7 +13,7 @@ from importlib import resources
 
 import yaml
 
-from radlite.tasks.impression.lexicon import split_sentences
+from radlite.text.sentences import split_items
 
 STYLES = ("concise", "expert", "plain")
 STYLE_TEXT = {
@@ -48,7 +48,7 @@ def clean_output(text: str) -> str:
 
 def sentences(text: str) -> list[str]:
     """The sentences of ``text``, list marks removed."""
-    return [_LIST_MARK.sub("", s.text).strip() for s in split_sentences(text)]
+    return [_LIST_MARK.sub("", s.text).strip() for s in split_items(text)]
 
 
 def limit(text: str, max_items: int) -> str:

@@ -18,9 +18,9 @@ from radlite.core.types import Evidence
 from radlite.tasks.lirads import lesion
 from radlite.tasks.lirads.observations import (
     segment_mentions,
-    sentence_bounds,
     size_mentions,
 )
+from radlite.text.sentences import sentence_bounds
 
 FUZZY_MIN_SCORE = 88.0
 MIN_FUZZY_CUE = 6

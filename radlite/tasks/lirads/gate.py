@@ -40,8 +40,8 @@ from typing import Any
 from radlite.tasks.lirads import lesion
 from radlite.tasks.lirads.evidence import cues, exact_hits, locate_cue
 from radlite.tasks.lirads.lesion import BENIGN, SUSPICION, index_sentence
-from radlite.tasks.lirads.observations import sentence_bounds
 from radlite.text.patterns import load_patterns
+from radlite.text.sentences import sentence_bounds
 
 VERSION = "3"  # in the job fingerprint: a job never resumes across a change of these steps
 _WORDS = load_patterns(__package__, "patterns.yaml")["gate"]  # vocabulary: patterns.yaml

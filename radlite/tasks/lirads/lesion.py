@@ -27,10 +27,10 @@ from typing import Any
 from radlite.tasks.lirads.observations import (
     Mention,
     segment_mentions,
-    sentence_bounds,
     size_mentions,
 )
 from radlite.text.patterns import load_patterns
+from radlite.text.sentences import sentence_bounds
 
 # Vocabulary (English and Korean) lives in patterns.yaml; only structure stays in code.
 _WORDS = load_patterns(__package__, "patterns.yaml")["lesion"]

@@ -59,13 +59,3 @@ def segment_mentions(text: str) -> list[Mention]:
     return found
 
 
-def sentence_bounds(text: str, position: int) -> tuple[int, int]:
-    """Start and end of the sentence (or list item / line) holding ``position``."""
-    breaks = re.compile(r"(?<=[.!?。])\s+|\n+|(?<=다\.)")
-    start = 0
-    for match in breaks.finditer(text):
-        if match.end() <= position:
-            start = match.end()
-        elif match.start() >= position:
-            return start, match.start()
-    return start, len(text)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from radlite.tasks.impression.lexicon import split_sentences
+from radlite.text.sentences import split_items
 
 _MM = re.compile(r"(\d+(?:\.\d+)?)\s*(mm|cm)\b", re.IGNORECASE)
 _NUM = re.compile(r"\d+(?:\.\d+)?")
@@ -79,7 +79,7 @@ def change_phrase(name: str, prev: float | None, cur: float | None, first: bool)
 
 def _report_lesions(text: str) -> tuple[dict[str, float | None], bool]:
     found: dict[str, float | None] = {}
-    for sent in split_sentences(text):
+    for sent in split_items(text):
         if _NO_DISEASE.search(sent.text):
             continue
         name = lesion_name(sent.text)

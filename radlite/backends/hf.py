@@ -141,6 +141,25 @@ class TransformersBackend(Backend):
             max_batch_size=batch_size, decoding=ALL_CONTROLS,
         )
 
+    @classmethod
+    def from_loaded(cls, model: Any, tokenizer: Any, batch_size: int = 8,
+                    name: str = "in-training model") -> TransformersBackend:
+        """A backend around a model already in memory (e.g. one being trained), so that
+        training validation decodes exactly as inference does. No prefix cache (the
+        weights change between calls) and no constrained decoding."""
+        backend = cls.__new__(cls)
+        backend.device = str(getattr(model, "device", "cpu"))
+        backend._model_path = name
+        backend.model, backend.tokenizer = model, tokenizer
+        backend._adapter_hash = None
+        backend.constrained = False
+        backend._grammar_compiler, backend._grammar_cache = None, {}
+        backend._prefix = None
+        backend.max_padding = 0.3
+        backend.capabilities = Capabilities(batch=True, max_batch_size=batch_size,
+                                            decoding=ALL_CONTROLS)
+        return backend
+
     def attach_adapter(self, adapter: str) -> None:
         """Merge the PEFT/LoRA adapter in folder ``adapter`` into the loaded model."""
         from peft import PeftModel

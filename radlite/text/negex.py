@@ -12,7 +12,7 @@ keys, loaded on top with :func:`load_cues_with` (abdominal CT: ``cues_abdct.yaml
 Korean post-positions and "no longer seen", *post-stops* that a post-cue never crosses (a
 comma: in "다수의 결석, 벽 비후 없음" the negation belongs to the second clause only),
 and a word pattern that counts Hangul words inside the window; a ``drop`` mapping removes
-shared cues).
+shared cues; ``window`` sets the reach in words; impressions: ``cues_impression.yaml``).
 """
 
 from __future__ import annotations
@@ -59,11 +59,13 @@ class CueSet:
         """Compile a cue mapping (the layout of ``cues.yaml``).
 
         ``post_stops`` (optional) lists separators that post-cues do not cross, and a
-        true ``count_hangul`` counts Hangul words in the window as well.
+        true ``count_hangul`` counts Hangul words in the window as well, and ``window``
+        (optional) replaces the default number of words a cue reaches.
         """
         keys = _LISTS[:-1]
         stops = [re.escape(s) if len(s) == 1 else s for s in data.get("post_stops") or []]
         stop = re.compile("|".join(f"(?:{s})" for s in stops)) if stops else None
+        window = int(data.get("window") or window)
         return cls(*(_compile(list(data.get(k) or [])) for k in keys), window=window,
                    post_stops=stop, word=_WORD_HANGUL if data.get("count_hangul") else _WORD)
 
@@ -90,6 +92,8 @@ def merge_cues(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         kept = [c for c in base.get(key) or [] if c not in (drop.get(key) or [])]
         out[key] = kept + list(extra.get(key) or [])
     out["count_hangul"] = bool(extra.get("count_hangul", base.get("count_hangul")))
+    if extra.get("window", base.get("window")):
+        out["window"] = extra.get("window", base.get("window"))
     return out
 
 

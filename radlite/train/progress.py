@@ -17,6 +17,9 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from radlite.backends.batching import BatchingBackend
+from radlite.backends.hf import TransformersBackend
+from radlite.core.generation import GenerationRequest
 from radlite.train.data import Example
 from radlite.train.encode import prompt_text
 
@@ -27,7 +30,15 @@ PLOT_KEYS = ("loss", "eval_loss", "reward", "eval_accuracy")
 def generate_answers(model: Any, tokenizer: Any, examples: Sequence[Example],
                      max_new_tokens: int = 96, batch_size: int = 8,
                      model_type: str = "causal") -> list[str]:
-    """Greedy answers for ``examples`` (the same prompt text as inference)."""
+    """Greedy answers for ``examples``.
+
+    A causal model decodes through the inference backend itself
+    (:meth:`TransformersBackend.from_loaded` behind a :class:`BatchingBackend`): the same
+    prompt rendering, padding and decoding as ``radlite extract``. Encoder-decoder models,
+    which the backend does not serve, decode here.
+    """
+    if model_type != "seq2seq":
+        return _backend_answers(model, tokenizer, examples, max_new_tokens, batch_size)
     import torch
 
     answers: list[str] = []
@@ -51,6 +62,20 @@ def generate_answers(model: Any, tokenizer: Any, examples: Sequence[Example],
         tokenizer.padding_side = side
         model.train(was_training)
     return [a.strip() for a in answers]
+
+
+def _backend_answers(model: Any, tokenizer: Any, examples: Sequence[Example],
+                     max_new_tokens: int, batch_size: int) -> list[str]:
+    requests = [GenerationRequest(messages=tuple(e.messages), max_new_tokens=max_new_tokens)
+                for e in examples]
+    backend = BatchingBackend(TransformersBackend.from_loaded(model, tokenizer, batch_size),
+                              batch_size, retries=0)
+    was_training = model.training
+    model.eval()
+    try:
+        return [r.text for r in backend.generate(requests)]
+    finally:
+        model.train(was_training)
 
 
 class TrainingLog(TrainerCallback):

@@ -1,10 +1,11 @@
 """Finding mentions in report text: concepts, negation scope, hedging and laterality.
 
 Key term: a *mention*, one occurrence of a finding concept (``concepts.yaml``) in a
-sentence, with a *status* -- ``asserted``, ``negated`` (a NegEx-style cue from
-``cues.yaml`` governs it) or ``hedged`` (an uncertainty cue such as "possibly" or
-"atelectasis or pneumonia") -- and the side (left/right/bilateral) nearest to it in
-its clause. Pure functions; the cue lists are data.
+sentence, with a *status* -- ``asserted``, ``negated`` (a negation cue governs it) or
+``hedged`` (an uncertainty cue such as "possibly" or "atelectasis or pneumonia") -- and
+the side (left/right/bilateral) nearest to it in its clause. The status comes from
+radlite's one NegEx engine (:mod:`radlite.text.negex`) with this task's cue overlay
+``cues_impression.yaml``. Pure functions; the cue lists are data.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from typing import Any, Literal
 
 import yaml
 
+from radlite.text.negex import certainty, load_cues_with
 from radlite.text.sentences import split_items
 
 Status = Literal["asserted", "negated", "hedged"]
 _SIDE = re.compile(r"\b(left|right|bilateral|bilaterally|both|bibasilar|bibasal)\b")
 _WORD = re.compile(r"\w+")
-NEG_WINDOW = 14  # words between a pre-negation cue and the finding it negates
-POST_WINDOW = 5
 SIDE_WINDOW = 7
 
 
@@ -42,12 +42,6 @@ class Mention:
 def _load(name: str) -> dict[str, Any]:
     text = resources.files(__package__).joinpath(name).read_text("utf-8")
     return yaml.safe_load(text)
-
-
-@cache
-def cues() -> dict[str, tuple[str, ...]]:
-    """Cue lists from ``cues.yaml`` (negation, pseudo-negation, terminators, hedges...)."""
-    return {k: tuple(v) for k, v in _load("cues.yaml").items()}
 
 
 @cache
@@ -76,41 +70,15 @@ def _term_re() -> tuple[re.Pattern[str], dict[str, str]]:
     return pattern, term_to_concept
 
 
-@cache
-def _cue_re(kind: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{_alternation(cues()[kind])})\b")
-
-
 def _words_between(text: str, a: int, b: int) -> int:
     return len(_WORD.findall(text[a:b]))
 
 
-def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in pattern.finditer(text)]
-
-
-def _blocked(text: str, a: int, b: int, pseudo: list[tuple[int, int]]) -> bool:
-    segment = text[a:b]
-    return bool(_cue_re("terminators").search(segment)) or any(a <= p < b for p, _ in pseudo)
-
-
-def _status(low: str, start: int, end: int) -> Status:
-    pseudo = _spans(_cue_re("pseudo_negation"), low)
-    for a, b in _spans(_cue_re("negation_pre"), low):
-        if b <= start and not any(p <= a < q for p, q in pseudo) \
-                and _words_between(low, b, start) <= NEG_WINDOW \
-                and not _blocked(low, b, start, pseudo):
-            return "negated"
-    for a, _b in _spans(_cue_re("negation_post"), low):
-        if a >= end and not any(p <= a < q for p, q in pseudo) and _words_between(low, end, a) <= POST_WINDOW \
-                and not _cue_re("terminators").search(low[end:a]):
-            return "negated"
-    hedges = _spans(_cue_re("hedges"), low)
-    if any(b <= start for _, b in hedges):
-        return "hedged"
-    if re.match(r"\s*(?:,\s*)?(?:or|versus|vs)\b", low[end:]):
-        return "hedged"
-    return "asserted"
+def _status(sentence: str, start: int, end: int) -> Status:
+    """The shared NegEx engine with the impression overlay: negative -> negated, possible
+    -> hedged, positive -> asserted."""
+    found = certainty(sentence, start, end, load_cues_with(__package__, "cues_impression.yaml"))
+    return {"negative": "negated", "possible": "hedged"}.get(found, "asserted")
 
 
 def _side(low: str, start: int, end: int) -> str | None:
@@ -141,7 +109,7 @@ def sentence_mentions(sentence: str, index: int = 0) -> list[Mention]:
     out = []
     for start, end, concept in sorted(hits):
         term = re.sub(r"\s+", " ", low[start:end])
-        out.append(Mention(concept, term, _status(low, start, end), _side(low, start, end),
+        out.append(Mention(concept, term, _status(sentence, start, end), _side(low, start, end),
                            index, start))
     return out
 

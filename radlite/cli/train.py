@@ -1,6 +1,6 @@
 """``radlite train sft|grpo [--config FILE] [--SETTING VALUE ...]``: adapter training.
 
-Every field of :class:`radlite.train.SFTConfig` / :class:`radlite.train.GRPOConfig` is
+Every field of :class:`radlite.train.SFTSettings` / :class:`radlite.train.GRPOSettings` is
 a flag (``max_steps`` -> ``--max-steps``); flags override the YAML file.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from radlite.train.config import GRPOConfig, SFTConfig, TrainConfig, load_config
+from radlite.train.config import GRPOSettings, SFTSettings, TrainConfig, load_config
 
 
 def _flag(f: dataclasses.Field) -> Callable[[Any], Any]:
@@ -61,8 +61,8 @@ def command() -> None:
     """Train a LoRA/QLoRA adapter for a task (SFT, then optionally GRPO)."""
 
 
-command.add_command(_command("sft", SFTConfig))
-command.add_command(_command("grpo", GRPOConfig))
+command.add_command(_command("sft", SFTSettings))
+command.add_command(_command("grpo", GRPOSettings))
 
 
 @command.command(name="chest-head")

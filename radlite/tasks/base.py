@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from radlite.core.errors import SchemaError
+from radlite.core.errors import ConfigError, SchemaError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Record, Report
 
@@ -88,6 +88,18 @@ class Task(ABC):
     @abstractmethod
     def columns(self) -> list[str]:
         """Value columns of the wide CSV, in order (after ``id``)."""
+
+    def training_pair(self, report: Report, values: dict[str, Any]
+                      ) -> tuple[tuple[dict[str, str], ...], str]:
+        """The chat messages for ``report`` and the answer a model should write for the
+        gold ``values``: what ``radlite train`` learns and rewards. The messages must be
+        those :meth:`build_request` sends, so that training sees the inference prompt.
+
+        Raises:
+            ConfigError: the task has no trainable answer format.
+        """
+        raise ConfigError(f"task '{self.name}' cannot be trained: it declares no "
+                          "training_pair")
 
     def review_value(self, column: str, value: Any) -> Any:
         """Check a reviewer's ``value`` for ``column`` (blank already None) and return it in

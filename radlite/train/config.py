@@ -1,6 +1,6 @@
 """Training configurations: documented dataclasses that parse from YAML and CLI flags alike.
 
-Key term: a *config* is one flat dataclass (:class:`SFTConfig` or :class:`GRPOConfig`)
+Key term: a *config* is one flat dataclass (:class:`SFTSettings` or :class:`GRPOSettings`)
 whose every field has a default and a ``help`` text. The same field names are the YAML
 keys and the CLI flags (``max_steps`` <-> ``--max-steps``); flags override the file.
 :meth:`TrainConfig.validate` rejects impossible combinations before any model loads.
@@ -9,11 +9,14 @@ keys and the CLI flags (``max_steps`` <-> ``--max-steps``); flags override the f
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pydantic
 import yaml
 
 from radlite.core.errors import ConfigError
@@ -213,7 +216,7 @@ def _quantization_problems(quantization: str, device: str) -> list[str]:
 
 
 @dataclass
-class SFTConfig(TrainConfig):
+class SFTSettings(TrainConfig):
     """Supervised fine-tuning with LoRA/QLoRA; loss on the answer tokens only."""
 
     kind: ClassVar[str] = "sft"
@@ -223,7 +226,7 @@ class SFTConfig(TrainConfig):
 
 
 @dataclass
-class GRPOConfig(TrainConfig):
+class GRPOSettings(TrainConfig):
     """GRPO (TRL) with the task's exact-match reward, format and length penalties."""
 
     kind: ClassVar[str] = "grpo"
@@ -258,24 +261,28 @@ class GRPOConfig(TrainConfig):
 
 
 def _coerce(cls: type[TrainConfig], name: str, value: Any) -> Any:
-    """Turn YAML/CLI values into the field's type (``"1e-4"`` -> float, ``"a,b"`` -> list)."""
-    kind = {f.name: f.type for f in dataclasses.fields(cls)}[name]
-    kind = str(kind)
+    """Turn YAML/CLI values into the field's type with pydantic's lax validation
+    (``"1e-4"`` -> float, ``"yes"`` -> True); a comma-separated string fills a list."""
+    kind = typing.get_type_hints(cls)[name]
+    if kind == list[str] and isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if kind is str and value is None:
+        value = ""
     try:
-        if kind == "list[str]":
-            if isinstance(value, str):
-                return [v.strip() for v in value.split(",") if v.strip()]
-            return [str(v) for v in value]
-        if kind == "bool":
-            if isinstance(value, str):
-                return value.strip().lower() in ("1", "true", "yes", "on")
-            return bool(value)
-        if kind in ("int", "float", "str"):
-            return {"int": int, "float": float, "str": str}[kind](
-                "" if value is None and kind == "str" else value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"setting {name}: {value!r} is not a valid {kind}") from None
-    return value
+        return _adapter(kind).validate_python(value)
+    except pydantic.ValidationError as exc:
+        reason = exc.errors()[0]["msg"] if exc.errors() else "invalid"
+        raise ConfigError(f"setting {name}: {value!r} is not a valid {_type_name(kind)} "
+                          f"({reason})") from None
+
+
+@functools.cache
+def _adapter(kind: Any) -> pydantic.TypeAdapter:
+    return pydantic.TypeAdapter(kind)
+
+
+def _type_name(kind: Any) -> str:
+    return getattr(kind, "__name__", str(kind)) if kind != list[str] else "list[str]"
 
 
 def load_config(kind: str, path: str | Path | None = None,
@@ -285,7 +292,7 @@ def load_config(kind: str, path: str | Path | None = None,
     Raises:
         ConfigError: unknown kind or setting, a bad value, or an impossible combination.
     """
-    classes: dict[str, type[TrainConfig]] = {"sft": SFTConfig, "grpo": GRPOConfig}
+    classes: dict[str, type[TrainConfig]] = {"sft": SFTSettings, "grpo": GRPOSettings}
     if kind not in classes:
         raise ConfigError(f"unknown training kind {kind!r}; choose sft or grpo")
     cls = classes[kind]

@@ -16,6 +16,7 @@ from typing import Any
 
 from radlite.core.errors import ConfigError, InputError
 from radlite.core.io import read_reports
+from radlite.core.types import Report
 from radlite.train.config import TrainConfig
 
 log = logging.getLogger(__name__)
@@ -41,18 +42,17 @@ class TextTask:
         self.target_col = target_col
         self.system_prompt = system_prompt
 
-    def messages(self, text: str) -> tuple[dict[str, str], ...]:
-        """Chat messages: an optional system message and the text as the user turn."""
+    def training_pair(self, report: Report, values: dict[str, Any]
+                      ) -> tuple[tuple[dict[str, str], ...], str]:
+        """An optional system message and the text as the user turn; the answer is the
+        row's target column (the contract of :meth:`Task.training_pair`)."""
         system = ({"role": "system", "content": self.system_prompt},) if self.system_prompt else ()
-        return (*system, {"role": "user", "content": text.strip()})
-
-    def target(self, values: dict[str, Any]) -> str:
-        """The answer: the row's target column."""
-        return str(values.get(self.target_col, "")).strip()
+        messages = (*system, {"role": "user", "content": report.text.strip()})
+        return messages, str(values.get(self.target_col, "")).strip()
 
 
 def training_task(config: TrainConfig) -> Any:
-    """The task object whose ``messages``/``target`` define the examples.
+    """The task object whose ``training_pair`` defines the examples.
 
     Its parser scores the model's own answers (rewards, checkpoint validation), so it is
     built with the task's ``Training.task_options``, which switch off the rule steps
@@ -116,8 +116,9 @@ def build_examples(task: Any, rows: list[dict[str, Any]], text_key: str = "repor
     for row in rows:
         text = str(row.get(text_key, ""))
         gold = {k: v for k, v in row.items() if k not in ("id", text_key, "case")}
-        out.append(Example(id=str(row["id"]), text=text, messages=list(task.messages(text)),
-                           target=task.target(gold), gold=gold))
+        messages, target = task.training_pair(Report(str(row["id"]), text), gold)
+        out.append(Example(id=str(row["id"]), text=text, messages=list(messages),
+                           target=target, gold=gold))
     return out
 
 

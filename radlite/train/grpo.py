@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from radlite.train import runs
-from radlite.train.config import GRPOConfig
+from radlite.train.config import GRPOSettings
 from radlite.train.data import Example, load_examples
 from radlite.train.encode import prompt_text
 from radlite.train.modeling import add_adapter, load_base
@@ -41,10 +41,10 @@ def _dataset(tokenizer: Any, examples: list[Example], max_length: int) -> tuple[
     return Dataset.from_list(rows), dropped
 
 
-def _arguments(config: GRPOConfig, output_dir: Path) -> Any:
-    from trl import GRPOConfig as TRLConfig
+def _arguments(config: GRPOSettings, output_dir: Path) -> Any:
+    from trl import GRPOConfig
 
-    return TRLConfig(
+    return GRPOConfig(
         output_dir=str(output_dir),
         per_device_train_batch_size=config.batch_size,
         gradient_accumulation_steps=config.grad_accum,
@@ -70,7 +70,7 @@ def _arguments(config: GRPOConfig, output_dir: Path) -> Any:
     )
 
 
-def train_grpo(config: GRPOConfig) -> dict[str, Any]:
+def train_grpo(config: GRPOSettings) -> dict[str, Any]:
     """Train (or continue, with ``init_adapter``) a LoRA adapter with GRPO.
 
     Returns:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from radlite.train import runs
-from radlite.train.config import SFTConfig
+from radlite.train.config import SFTSettings
 from radlite.train.data import Example, kfold_splits, load_examples
 from radlite.train.encode import Collator, encode_all
 from radlite.train.modeling import add_adapter, load_base
@@ -23,7 +23,7 @@ from radlite.train.progress import AccuracyCallback, TrainingLog
 log = logging.getLogger(__name__)
 
 
-def _arguments(config: SFTConfig, output_dir: Path, has_eval: bool) -> Any:
+def _arguments(config: SFTSettings, output_dir: Path, has_eval: bool) -> Any:
     from transformers import TrainingArguments
 
     return TrainingArguments(
@@ -56,7 +56,7 @@ def _arguments(config: SFTConfig, output_dir: Path, has_eval: bool) -> Any:
     )
 
 
-def _callbacks(config: SFTConfig, output_dir: Path, task: Any, tokenizer: Any,
+def _callbacks(config: SFTSettings, output_dir: Path, task: Any, tokenizer: Any,
                val: list[Example], model_type: str) -> list[Any]:
     from transformers import EarlyStoppingCallback
 
@@ -69,7 +69,7 @@ def _callbacks(config: SFTConfig, output_dir: Path, task: Any, tokenizer: Any,
     return callbacks
 
 
-def _train_one(config: SFTConfig, train: list[Example], val: list[Example],
+def _train_one(config: SFTSettings, train: list[Example], val: list[Example],
                output_dir: Path) -> dict[str, Any]:
     """Train one adapter; returns the run's metrics."""
     from transformers import Trainer
@@ -102,7 +102,7 @@ def _train_one(config: SFTConfig, train: list[Example], val: list[Example],
     return metrics
 
 
-def train_sft(config: SFTConfig) -> dict[str, Any]:
+def train_sft(config: SFTSettings) -> dict[str, Any]:
     """Train a LoRA/QLoRA adapter as ``config`` says (the library call of ``radlite train sft``).
 
     Returns:

@@ -25,12 +25,12 @@ def embedded_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch
 
     from radlite.core.errors import BackendError
-    from radlite.train.config import SFTConfig
+    from radlite.train.config import SFTSettings
     from radlite.train.modeling import load_base
 
     torch.set_num_threads(1)
     try:
-        model, tokenizer, _ = load_base(SFTConfig(synth_n=1, device="cpu"))
+        model, tokenizer, _ = load_base(SFTSettings(synth_n=1, device="cpu"))
     except BackendError as exc:
         pytest.skip(f"embedded model not installed: {exc}")
     folder = tmp_path_factory.mktemp("smollm2")

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from radlite.core.errors import ConfigError
-from radlite.train.config import GRPOConfig, SFTConfig, load_config
+from radlite.train.config import GRPOSettings, SFTSettings, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,14 +17,14 @@ def test_yaml_and_overrides(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("kind: sft\nsynth_n: 10\nlora_r: 4\ntarget_modules: [q_proj]\n")
     config = load_config("sft", path, {"lora_r": "8", "target_modules": "q_proj,v_proj"})
-    assert isinstance(config, SFTConfig)
+    assert isinstance(config, SFTSettings)
     assert (config.synth_n, config.lora_r, config.target_modules) == (10, 8, ["q_proj", "v_proj"])
 
 
 def test_round_trip(tmp_path: Path) -> None:
-    config = SFTConfig(synth_n=5, learning_rate=1e-3)
+    config = SFTSettings(synth_n=5, learning_rate=1e-3)
     config.to_yaml(tmp_path / "c.yaml")
-    assert SFTConfig.from_yaml(tmp_path / "c.yaml") == config
+    assert SFTSettings.from_yaml(tmp_path / "c.yaml") == config
 
 
 @pytest.mark.parametrize(("kind", "settings", "message"), [
@@ -49,7 +49,7 @@ def test_unknown_setting_and_wrong_kind(tmp_path: Path) -> None:
     path = tmp_path / "g.yaml"
     path.write_text("kind: grpo\nsynth_n: 4\n")
     with pytest.raises(ConfigError, match="'grpo' config"):
-        SFTConfig.from_yaml(path)
+        SFTSettings.from_yaml(path)
 
 
 def test_qlora_is_checked_up_front() -> None:
@@ -69,7 +69,7 @@ def test_qlora_is_checked_up_front() -> None:
 def test_shipped_configs_are_valid(name: str) -> None:
     path = ROOT / "configs/train" / name
     kind = path.read_text().split("kind:", 1)[1].split()[0]
-    cls = SFTConfig if kind == "sft" else GRPOConfig
+    cls = SFTSettings if kind == "sft" else GRPOSettings
     config = cls.from_yaml(path)  # parses: no unknown keys, right types
     try:
         config.validate()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from radlite.core.generation import GenerationRequest
-from radlite.train.config import SFTConfig
+from radlite.train.config import SFTSettings
 from radlite.train.data import build_examples, read_rows, training_task
 from radlite.train.encode import IGNORE, Collator, encode_causal, prompt_text
 
@@ -20,7 +20,7 @@ def test_prompt_matches_backend_and_masks_prompt(embedded_folder: Path, tiny_csv
     from radlite.backends.hf import TransformersBackend
 
     tokenizer = AutoTokenizer.from_pretrained(embedded_folder, local_files_only=True)
-    task = training_task(SFTConfig(train_file=str(tiny_csv)))
+    task = training_task(SFTSettings(train_file=str(tiny_csv)))
     example = build_examples(task, read_rows(tiny_csv, "report"))[0]
     backend = TransformersBackend.__new__(TransformersBackend)
     backend.tokenizer = tokenizer

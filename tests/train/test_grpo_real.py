@@ -13,9 +13,9 @@ pytestmark = pytest.mark.model
 
 def test_two_grpo_steps_change_and_reload_adapter(embedded_folder: Path, tiny_csv: Path,
                                                   tmp_path: Path) -> None:
-    from radlite.train import GRPOConfig, train_grpo
+    from radlite.train import GRPOSettings, train_grpo
 
-    config = GRPOConfig(
+    config = GRPOSettings(
         model=str(embedded_folder), train_file=str(tiny_csv), val_fraction=0.2, max_steps=2,
         batch_size=2, num_generations=2, max_completion_length=24, learning_rate=1e-3,
         mask_truncated=False,  # the untrained base never stops within 24 tokens

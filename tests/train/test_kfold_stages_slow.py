@@ -12,12 +12,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.model,
 
 
 def _config(folder: Path, csv: Path, out: Path, **kw: object):
-    from radlite.train import SFTConfig
+    from radlite.train import SFTSettings
 
     base = dict(model=str(folder), train_file=str(csv), max_steps=1, batch_size=2,
                 eval_steps=1, save_steps=1, eval_generate_n=0, threads=1, device="cpu",
                 output_dir=str(out), lora_r=4, lora_alpha=8, early_stopping_patience=0)
-    return SFTConfig(**{**base, **kw})
+    return SFTSettings(**{**base, **kw})
 
 
 def test_kfold_trains_one_adapter_per_fold(embedded_folder: Path, tiny_csv: Path,

@@ -15,10 +15,10 @@ pytestmark = pytest.mark.model
 
 def test_two_sft_steps_change_and_reload_adapter(embedded_folder: Path, tiny_csv: Path,
                                                  tmp_path: Path) -> None:
-    from radlite.train import SFTConfig, train_sft
+    from radlite.train import SFTSettings, train_sft
 
     out = tmp_path / "run"
-    config = SFTConfig(
+    config = SFTSettings(
         model=str(embedded_folder), train_file=str(tiny_csv), val_fraction=0.2, max_steps=2,
         batch_size=2, learning_rate=1e-3, eval_steps=1, save_steps=1, eval_generate_n=1,
         logging_steps=1, threads=1, device="cpu", output_dir=str(out), lora_r=4,
@@ -38,9 +38,9 @@ def test_two_sft_steps_change_and_reload_adapter(embedded_folder: Path, tiny_csv
 @pytest.mark.skipif(not os.environ.get("RADLITE_SLOW"), reason="set RADLITE_SLOW=1")
 def test_resume_continues_from_checkpoint(embedded_folder: Path, tiny_csv: Path,
                                           tmp_path: Path) -> None:
-    from radlite.train import SFTConfig, train_sft
+    from radlite.train import SFTSettings, train_sft
 
-    config = SFTConfig(
+    config = SFTSettings(
         model=str(embedded_folder), train_file=str(tiny_csv), val_fraction=0.2, max_steps=2,
         batch_size=2, eval_steps=2, save_steps=2, eval_generate_n=0, threads=1, device="cpu",
         output_dir=str(tmp_path / "run"), lora_r=4, lora_alpha=8, early_stopping_patience=0,

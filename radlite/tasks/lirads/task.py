@@ -90,6 +90,11 @@ class LiradsTask(Task):
         segments = [m.value for m in observations.segment_mentions(text)]
         return format.compact_regex(sizes, segments)
 
+    def training_pair(self, report: Report, values: dict[str, Any]
+                      ) -> tuple[tuple[dict[str, str], ...], str]:
+        """The inference messages and :meth:`target` (see :meth:`Task.training_pair`)."""
+        return self.messages(report.text), self.target(values)
+
     def target(self, values: dict[str, Any]) -> str:
         """The answer a model should give for gold ``values`` (training target)."""
         if self.output == "compact":

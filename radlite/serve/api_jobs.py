@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Literal
@@ -18,7 +19,7 @@ from radlite.serve.errors import ApiError
 from radlite.serve.jobs import JobManager
 from radlite.serve.models import ReviewUpdate
 from radlite.serve.review_store import ReviewStore
-from radlite.tasks import Task
+from radlite.tasks import Task, registry
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_token)])
 
@@ -33,7 +34,7 @@ def open_job(request: Request, job_id: str) -> Iterator[tuple[Task, JobStore, Re
     jobs = _jobs(request)
     paths = jobs.paths(job_id)
     info = jobs.describe(job_id)
-    task = request.app.state.runtime.task(info["task"])
+    task = request.app.state.runtime.task(info["task"], **(info.get("options") or {}))
     with JobStore(paths.store) as store, ReviewStore(paths.review) as review:
         yield task, store, review
 
@@ -45,12 +46,35 @@ async def create_job(
     task: Annotated[str, Form()] = "lirads",
     id_col: Annotated[str, Form()] = "id",
     text_col: Annotated[str, Form()] = "report",
+    options: Annotated[str, Form(description='Task options as a JSON object, e.g. '
+                                             '{"labels": "chestxray14"}')] = "{}",
 ) -> Any:
     """Upload reports and extract in the background; poll ``GET /v1/jobs/{id}``."""
     if task not in extract_tasks():
         raise ApiError(422, "invalid_request", f"task must be one of {extract_tasks()}")
+    chosen = task_options(task, options)
     data = await file.read()
-    return _jobs(request).create(task, data, id_col=id_col, text_col=text_col)
+    return _jobs(request).create(task, data, id_col=id_col, text_col=text_col, options=chosen)
+
+
+def task_options(task: str, raw: str) -> dict[str, Any]:
+    """The job's task options from the form's JSON; only options the task declares.
+
+    Raises:
+        ApiError: 422 for invalid JSON, a non-object, or an option the task does not take.
+    """
+    try:
+        options = json.loads(raw or "{}")
+    except json.JSONDecodeError:
+        raise ApiError(422, "invalid_request", "options must be a JSON object") from None
+    if not isinstance(options, dict):
+        raise ApiError(422, "invalid_request", "options must be a JSON object")
+    declared = {o.name for o in registry.task_spec(task).options}
+    unknown = sorted(set(options) - declared)
+    if unknown:
+        raise ApiError(422, "invalid_request", f"task {task!r} has no option(s) {unknown}; "
+                                               f"it takes {sorted(declared)}")
+    return options
 
 
 @router.get("/jobs", tags=["jobs"], summary="List jobs")

@@ -81,14 +81,18 @@ class JobManager:
         return job_id, folder
 
     def create(self, task_name: str, data: bytes, id_col: str = "id", text_col: str = "report",
-               encoding: str = "utf-8") -> dict[str, Any]:
+               encoding: str = "utf-8", options: dict[str, Any] | None = None
+               ) -> dict[str, Any]:
         """Save an uploaded CSV/JSONL, register its reports and start extracting in the
-        background.
+        background. ``options`` are task options (e.g. ``{"labels": "chestxray14"}``); they
+        are kept with the job, so its review rebuilds the same task.
 
         Raises:
             InputError: unreadable file, missing columns, duplicate ids, no reports.
+            ConfigError: options the task does not take.
         """
-        task = self.runtime.task(task_name)
+        options = dict(options or {})
+        task = self.runtime.task(task_name, **options)
         job_id, folder = self._new_folder()
         suffix = ".jsonl" if data.lstrip()[:1] == b"{" else ".csv"
         source = folder / f"input{suffix}"
@@ -105,8 +109,8 @@ class JobManager:
                 file.unlink()
             folder.rmdir()
             raise
-        info = {"id": job_id, "task": task_name, "state": "queued", "created": time.time(),
-                "total": total, "id_col": id_col, "text_col": text_col, "encoding": encoding,
+        info = {"id": job_id, "task": task_name, "options": options, "state": "queued",
+                "created": time.time(), "total": total, "id_col": id_col, "text_col": text_col, "encoding": encoding,
                 "source": source.name}
         self._write_info(folder, info)
         thread = threading.Thread(target=self._run, args=(job_id, task, source, info),

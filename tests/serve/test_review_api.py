@@ -114,3 +114,23 @@ def test_blinded_comparison_and_reader_study_export(server) -> None:
                         categories=["better", "equal", "worse"])
     assert summary.n_cases == 6 and summary.raters == ["r1", "r2"]
     assert summary.proportions["better"].value == pytest.approx(5 / 6)
+
+
+def test_job_task_options_are_kept_for_review(server) -> None:
+    import json
+    import time
+
+    rows = "id,report\nc1,Small left pleural effusion. No pneumothorax.\n"
+    with server.client() as client:
+        bad = client.post("/v1/jobs", data={"task": "chest", "options": '{"colour": 1}'},
+                          files={"file": ("in.csv", rows.encode(), "text/csv")})
+        assert bad.status_code == 422 and "colour" in bad.json()["error"]["message"]
+        options = json.dumps({"labels": "chestxray14", "mode": "rules"})
+        job = client.post("/v1/jobs", data={"task": "chest", "options": options},
+                          files={"file": ("in.csv", rows.encode(), "text/csv")}).json()["id"]
+        deadline = time.monotonic() + 30
+        while client.get(f"/v1/jobs/{job}").json()["state"] not in ("done", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        listing = client.get(f"/v1/review/{job}/reports").json()
+    assert "Effusion" in listing["columns"] and len(listing["columns"]) == 15

@@ -47,7 +47,6 @@ class Lexicon:
     types: dict[str, re.Pattern[str]]
     type_urgency: dict[str, int]
     urgency: tuple[tuple[int, re.Pattern[str]], ...]
-    history_headers: tuple[str, ...] = ()
 
     def side_of(self, organ: str) -> str | None:
         """``right``/``left`` for a paired organ, else None."""
@@ -76,7 +75,6 @@ def load_lexicon(organ_names: tuple[str, ...] | None = None) -> Lexicon:
         types=types,
         type_urgency={t: int(spec["urgency"]) for t, spec in findings["types"].items()},
         urgency=tuple(levels),
-        history_headers=tuple(h.lower() for h in organs_data.get("history_headers") or ()),
     )
 
 

@@ -16,10 +16,11 @@ Attribution details: an organ word inside a longer non-organ structure ("renal v
 diverticulum"); and an organ named in the finding's own comma clause wins over a nearer
 one in the next clause; a clause after a semicolon that names no organ continues the
 organ(s) of the clause before it, and a phrase right after a coordinated list of organs
-("ileum and caecum wall thickening") belongs to all of them. Sentences under a history
-header ("Clinical history:") give only absent, postsurgical, device and anatomy
-findings (with their default urgency): a diagnosis in the history is not a finding of
-this exam.
+("ileum and caecum wall thickening") belongs to all of them. Sentences in a reason
+section ("Clinical history:", "Indication:", :mod:`radlite.text.sections`) give only
+absent, postsurgical, device and anatomy findings (with their default urgency): a
+diagnosis in the history is not a finding of this exam; comparison and technique
+sections give none.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from dataclasses import dataclass
 
 from radlite.tasks.abdct.lexicon import Lexicon, load_lexicon, urgency_of
 from radlite.text.negex import Certainty, certainty, load_cues_with
-from radlite.text.sentences import HEADER_EXTENDED, Sentence, headers, split_sentences
+from radlite.text.sections import in_spans, sections
+from radlite.text.sentences import HEADER_EXTENDED, Sentence, split_sentences
 
 _TITLE = re.compile(r"\bprotocol\b", re.IGNORECASE)  # exam titles: "... RENAL MASS PROTOCOL"
 _SIDE = re.compile(
@@ -160,23 +162,6 @@ def _header_organs(lex: Lexicon, header: str) -> list[str]:
     return list(dict.fromkeys(name for name, _, _ in named))
 
 
-def _history_spans(lex: Lexicon, text: str) -> list[tuple[int, int]]:
-    """Character ranges of history sections: the rest of the header's line, or the
-    following paragraph when the header stands alone on its line."""
-    spans = []
-    for _, content, label in headers(text, HEADER_EXTENDED):
-        if label not in lex.history_headers:
-            continue
-        eol = text.find("\n", content)
-        eol = len(text) if eol < 0 else eol
-        if text[content:eol].strip():
-            spans.append((content, eol))
-        else:
-            blank = re.search(r"\n[ \t]*\n", text[eol:])
-            spans.append((content, eol + blank.start() if blank else len(text)))
-    return spans
-
-
 def _type_hits(lex: Lexicon, text: str) -> list[tuple[int, int, str]]:
     """Finding-type phrases, longest first where they overlap."""
     hits = [(m.start(), m.end(), t) for t, p in lex.types.items() for m in p.finditer(text)]
@@ -270,7 +255,9 @@ def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
     lex = lexicon or load_lexicon()
     cues = load_cues_with("radlite.tasks.abdct", "cues_abdct.yaml")
     out: list[Candidate] = []
-    history_spans = _history_spans(lex, text)
+    found = sections(text)
+    history_spans = [(x.start, x.end) for x in found if x.kind == "reason"]
+    skipped = [(x.start, x.end) for x in found if x.kind in ("comparison", "technique")]
     prev: tuple[Sentence, list[str]] | None = None
     for sent in split_sentences(text, HEADER_EXTENDED):
         others = [(m.start(), m.end()) for m in lex.others.finditer(sent.text)]
@@ -282,8 +269,8 @@ def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
             # semicolon on the same line continues the organ of the clause before it
             fallback = prev[1]
         prev = (sent, list(dict.fromkeys(n for n, _, _ in organs)) or fallback)
-        history = any(s <= sent.start < e for s, e in history_spans)
-        if _TITLE.search(sent.text):
+        history = in_spans(sent.start, history_spans)
+        if _TITLE.search(sent.text) or in_spans(sent.start, skipped):
             continue
         hits = _type_hits(lex, sent.text)
         normal = any(t == "normal" for _, _, t in hits)

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from radlite.text.negex import Certainty, CueSet, certainty, load_cues
+from radlite.text.sections import context_spans, in_spans
 from radlite.text.sentences import Sentence, split_sentences
 
 
@@ -67,15 +68,20 @@ def find_mentions(text: str, cues: CueSet | None = None) -> list[Mention]:
     """Every concept mention in ``text`` with its rule-based certainty.
 
     Args:
-        text: the report (findings and impression).
+        text: the report, whole or findings and impression; sentences in its reason,
+            comparison and technique sections (:mod:`radlite.text.sections`) are skipped:
+            "Indication: r/o pneumonia" is no mention.
         cues: cue set (default: the shipped one).
 
     Returns:
         Mentions in text order.
     """
     cues = cues or load_cues()
+    context = context_spans(text)
     out: list[Mention] = []
     for sent in split_sentences(text):
+        if in_spans(sent.start, context):
+            continue
         hits = [(m.start(), m.end(), name) for name, pattern in _patterns()
                 for m in pattern.finditer(sent.text)]
         for start, end, name in _longest_first(hits):

@@ -26,6 +26,7 @@ sections give none.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from radlite.tasks.abdct.lexicon import Lexicon, load_lexicon, urgency_of
@@ -242,19 +243,11 @@ def _continues(text: str, before: Sentence, sent: Sentence) -> bool:
     return sent.header == before.header and ";" in gap and "\n" not in gap
 
 
-def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
-    """Candidate findings of a report.
-
-    Args:
-        text: the report.
-        lexicon: compiled lexicons (default: the shipped ones, all organs).
-
-    Returns:
-        Candidates in text order.
-    """
-    lex = lexicon or load_lexicon()
-    cues = load_cues_with("radlite.tasks.abdct", "cues_abdct.yaml")
-    out: list[Candidate] = []
+def _walk(lex: Lexicon, text: str
+          ) -> Iterator[tuple[Sentence, list[tuple[str, int, int]], list[tuple[int, int]],
+                              list[str], bool, bool]]:
+    """Each sentence with its organ cues, other-structure cues, fallback organs (header or
+    continued clause), whether it is in a reason section, and whether to skip it."""
     found = sections(text)
     history_spans = [(x.start, x.end) for x in found if x.kind == "reason"]
     skipped = [(x.start, x.end) for x in found if x.kind in ("comparison", "technique")]
@@ -269,8 +262,38 @@ def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
             # semicolon on the same line continues the organ of the clause before it
             fallback = prev[1]
         prev = (sent, list(dict.fromkeys(n for n, _, _ in organs)) or fallback)
-        history = in_spans(sent.start, history_spans)
-        if _TITLE.search(sent.text) or in_spans(sent.start, skipped):
+        skip = bool(_TITLE.search(sent.text)) or in_spans(sent.start, skipped)
+        yield sent, organs, others, fallback, in_spans(sent.start, history_spans), skip
+
+
+def organ_sentences(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, Sentence]]:
+    """``(organ, sentence)`` for every finding sentence and each organ it is about (named
+    in it, its section header, or the clause it continues); no finding type is needed, so
+    a learned model can read sentences the type lexicon misses."""
+    lex = lexicon or load_lexicon()
+    out: list[tuple[str, Sentence]] = []
+    for sent, organs, _, fallback, history, skip in _walk(lex, text):
+        if not skip and not history:
+            names = list(dict.fromkeys(n for n, _, _ in organs)) or fallback
+            out += [(name, sent) for name in names]
+    return out
+
+
+def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
+    """Candidate findings of a report.
+
+    Args:
+        text: the report.
+        lexicon: compiled lexicons (default: the shipped ones, all organs).
+
+    Returns:
+        Candidates in text order.
+    """
+    lex = lexicon or load_lexicon()
+    cues = load_cues_with("radlite.tasks.abdct", "cues_abdct.yaml")
+    out: list[Candidate] = []
+    for sent, organs, others, fallback, history, skip in _walk(lex, text):
+        if skip:
             continue
         hits = _type_hits(lex, sent.text)
         normal = any(t == "normal" for _, _, t in hits)

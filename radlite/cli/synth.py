@@ -18,7 +18,7 @@ def _preview(records: list[dict], task: str) -> None:
     for rec in records:
         click.echo(f"=== {rec['id']}")
         click.echo(show(rec) if show else str(rec.get(how.text_field) or ""))
-        skip = {"id", "report", "findings", "case", "reports", "per_report"}
+        skip = {"id", "report", "findings", "case", "reports", "per_report", "style"}
         labels = {k: v for k, v in rec.items() if k not in skip and v not in (None, 0, "")}
         click.echo("--- labels: " + json.dumps(labels, ensure_ascii=False))
         click.echo()

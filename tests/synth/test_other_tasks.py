@@ -31,8 +31,9 @@ def test_abdct_labels_follow_findings(seed: int) -> None:
             assert rec[f"{organ}_urgency"] == (0 if info["state"] == "normal" else None)
         else:
             assert rec[f"{organ}_focal"] == int(any(f["type"] == "focal" for f in present))
-            for f in present:  # the finding's text is in the report
-                assert f["text"] in rec["report"]
+            if rec["style"] in ("organs", "prose", "template"):  # verbatim styles
+                for f in present:
+                    assert f["text"] in rec["report"]
 
 
 @settings(max_examples=150, deadline=None)

@@ -74,6 +74,8 @@ def load_writer(path: Path) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "results/abdct_writers_lowo.json")
+    parser.add_argument("--c", type=float, default=1.0, help="Inverse L2 strength.")
+    parser.add_argument("--threshold", type=float, default=0.5)
     args = parser.parse_args()
     files = sorted((HERE / "data/train").glob("abdct_writer_*[0-9].csv"))
     writers = {f.stem.removeprefix("abdct_"): load_writer(f) for f in files}
@@ -87,11 +89,12 @@ def main() -> None:
         return np.concatenate([vec[f"{organ.replace('_', ' ')}: {text}"],
                                np.eye(len(ORGANS))[ORGANS.index(organ)]])
 
-    result: dict = {"writers": {}}
+    result: dict = {"c": args.c, "threshold": args.threshold, "class_weight": "balanced",
+                    "writers": {}}
     for held, reports in writers.items():
         train = [p for w, rs in writers.items() if w != held for r in rs for p in r["pairs"]]
         x = np.array([features(o, t) for o, t, _ in train])
-        models = {g: LogisticRegression(C=1.0, max_iter=3000).fit(
+        models = {g: LogisticRegression(C=args.c, max_iter=3000, class_weight="balanced").fit(
             x, [int(g in gs) for _, _, gs in train]) for g in GROUPS}
         records = task.run_batch(None, [Report(r["id"], r["text"]) for r in reports])
         gold, rules, learned = [], [], []
@@ -103,7 +106,8 @@ def main() -> None:
             for o, t, _ in r["pairs"]:
                 f = features(o, t)[None]
                 for j, g in enumerate(GROUPS):
-                    pred[ORGANS.index(o), j] |= int(models[g].predict_proba(f)[0, 1] >= 0.5)
+                    pred[ORGANS.index(o), j] |= int(models[g].predict_proba(f)[0, 1]
+                                                    >= args.threshold)
             learned.append(pred)
         g, ru, le = (np.array(a) for a in (gold, rules, learned))
         result["writers"][held] = {

@@ -10,7 +10,7 @@ Recorded (benchmarks/results/abdct_writers_finetune.json, 10 min on 2 cores): le
 alone 0.720 mean micro F1 (frozen embeddings: 0.662), rules 0.859, rules OR learned
 0.808. Not adopted; with 108 training reports per fold it is data-starved.
 
-    python benchmarks/abdct_writers_finetune.py [--epochs 4]
+    python benchmarks/abdct_writers_finetune.py [--epochs 4] [--held writer_1 writer_2]
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ def train(pairs: list[tuple[str, list[int]]], tokenize, epochs: float) -> MultiL
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=float, default=4.0)
+    parser.add_argument("--held", nargs="*", default=None,
+                        help="Writers to hold out in turn (default: every writer).")
     parser.add_argument("--out", type=Path, default=HERE / "results/abdct_writers_finetune.json")
     args = parser.parse_args()
     torch.manual_seed(0)
@@ -84,6 +86,8 @@ def main() -> None:
                for f in sorted((HERE / "data/train").glob("abdct_writer_*[0-9].csv"))}
     task, result = AbdctTask(), {"epochs": args.epochs, "writers": {}}
     for held, reports in writers.items():
+        if args.held and held not in args.held:
+            continue
         started = time.time()
         pairs = [(pair_text(o, t), [int(g in gs) for g in GROUPS])
                  for w, rs in writers.items() if w != held for r in rs for o, t, gs in r["pairs"]]

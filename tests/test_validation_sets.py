@@ -8,6 +8,7 @@ domains (the labels themselves were reviewed by hand, see benchmarks/data/README
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -140,3 +141,29 @@ def test_abdct_label_columns_have_positives():
     for s in LABEL_SUFFIXES:
         positives = sum(r[f"{o}_{s}"] == "1" for r in rows for o in ORGANS)
         assert positives >= 5, (s, positives)
+
+
+# ------------------------------------------------- abdominal CT writer sets (train, held out)
+
+WRITER_SETS = sorted((DATA / "train").glob("abdct_writer_*[0-9].csv")) + sorted(
+    (DATA / "heldout").glob("abdct_writer_*[0-9].csv"))
+
+
+@pytest.mark.parametrize("path", WRITER_SETS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_abdct_writer_sets_are_well_formed(path: Path) -> None:
+    header, rows = _load(path)
+    assert header == ["id", "report"] + [f"{o}_{s}" for o in ORGANS for s in ORGAN_SUFFIXES]
+    ids = [r["id"] for r in rows]
+    assert len(rows) >= 24 and len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"tr-w\d+-\d{3}", i) for i in ids)
+    for r in rows:
+        for o in ORGANS:
+            assert all(r[f"{o}_{s}"] in {"0", "1"} for s in LABEL_SUFFIXES), (r["id"], o)
+            assert r[f"{o}_urgency"] in {"", "0", "1", "2", "3"}, (r["id"], o)
+    # every annotated statement is verbatim report text
+    sidecar = path.with_name(path.stem + "_findings.jsonl")
+    reports = {r["id"]: r["report"] for r in rows}
+    for line in sidecar.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            assert all(f["text"] in reports[item["id"]] for f in item["findings"]), item["id"]

@@ -269,3 +269,58 @@ def test_korean_terms_from_the_third_development_set(text: str, expected: dict,
     v = values(text)
     assert all(v[k] == want for k, want in expected.items()), v
     assert all(v[k] == 0 for k in absent), v
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    # abbreviations are read expanded
+    ("GB: s/p chole.", {"gallbladder_postsurgical_absent": 1}, {}),
+    ("Panc: hypoatten 8 mm lesion in tail.", {"pancreas_focal": 1}, {}),
+    ("RK unremark. LK w/ mild hydronephrosis.", {"left_kidney_diffuse": 1}, {"right_kidney_diffuse": 1}),
+    # limited assessment, composed from a limiting word and an assessment word
+    ("The pancreatic tail is rather poorly delineated.", {"pancreas_quality": 1}, {}),
+    ("Evaluation of the spleen is somewhat limited by streak.", {"spleen_quality": 1}, {}),
+    ("The pancreas is difficult to delineate from adjacent loops.", {"pancreas_quality": 1}, {}),
+    # a negation of something else in another clause does not negate the limit, and the
+    # limit belongs to every organ of the list it names
+    ("No oral contrast given, which limits evaluation of the stomach and small bowel.",
+     {"stomach_quality": 1, "small_bowel_quality": 1}, {"large_bowel_quality": 1}),
+    ("Liver: no motion artifact; no lesion.", {}, {"liver_quality": 1}),
+    ("The right kidney is only partly excluded from the field of view.",
+     {"right_kidney_quality": 1}, {"left_kidney_quality": 1}),
+    # "no new X" is a negation; "I cannot identify" is a negation
+    ("Spleen: no new lesion.", {}, {"spleen_focal": 1}),
+    ("I cannot identify a gallstone.", {}, {"gallbladder_focal": 1}),
+])
+def test_general_mechanisms_for_other_writers(text: str, expected: dict, absent: dict) -> None:
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    # limited assessment in Korean; a topic-marked organ list owns the predicate
+    ("비장과 췌장은 조영제 없이 촬영되어 평가가 제한적임.",
+     {"spleen_quality": 1, "pancreas_quality": 1}, {"liver_quality": 1}),
+    ("위는 충분히 평가되지 않음. 간: 평가에 한계가 있음.",
+     {"liver_quality": 1}, {"spleen_quality": 1}),
+    # Korean predicates: enlargement, and an organ named before the predicate owns it
+    ("비장이 커져 있음.", {"spleen_size": 1}, {}),
+    ("담낭벽이 두꺼워져 있고 주변에 cirrhosis 소견.", {"gallbladder_diffuse": 1}, {}),
+    # resolution, and "but" ending a negation's reach
+    ("좌측 수신증은 해소됨.", {}, {"left_kidney_diffuse": 1}),
+    ("대장은 확장되어 있으나 폐쇄 소견은 없음.", {"large_bowel_diffuse": 1}, {}),
+    ("간: 1 cm 낭종 외 특이 소견 없음.", {"liver_focal": 1}, {}),
+])
+def test_korean_mechanisms_for_other_writers(text: str, expected: dict, absent: dict) -> None:
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v
+
+
+def test_evidence_stays_verbatim_after_expansion() -> None:
+    text = "FINDINGS: GB s/p chole. Panc: hypoatten lesion w/o dilatation."
+    for cand in propose(text):
+        assert text[cand.sentence.start:cand.sentence.end] == cand.sentence.text
+        assert cand.sentence.text[cand.start:cand.end] in cand.sentence.text
+    spans = {c.sentence.text[c.start:c.end] for c in propose(text)}
+    assert "chole" in spans or "s/p chole" in spans

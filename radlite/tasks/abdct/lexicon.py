@@ -23,6 +23,18 @@ def compile_any(patterns: list[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![A-Za-z0-9])(?:{joined})(?![A-Za-z0-9])", re.IGNORECASE)
 
 
+def composed(rules: list[dict[str, Any]]) -> list[str]:
+    """Patterns built from word classes: any ``first`` word, then up to ``gap`` other
+    words (not across a comma, semicolon or colon), then any ``then`` word."""
+    out = []
+    for rule in rules:
+        first = "|".join(rule["first"])
+        then = "|".join(rule["then"])
+        gap = int(rule.get("gap", 0))
+        out.append(rf"(?:{first})\s*(?:[^\s,;:.]+\s+){{0,{gap}}}?(?:{then})")
+    return out
+
+
 def _load(name: str) -> dict[str, Any]:
     return yaml.safe_load(resources.files(__package__).joinpath(name).read_text("utf-8"))
 
@@ -65,7 +77,8 @@ def load_lexicon(organ_names: tuple[str, ...] | None = None) -> Lexicon:
               specs[name].get("side", ""))
         for name in names
     )
-    types = {t: compile_any(spec["patterns"]) for t, spec in findings["types"].items()}
+    types = {t: compile_any(spec["patterns"] + composed(spec.get("compose") or []))
+             for t, spec in findings["types"].items()}
     levels = sorted(((int(k), compile_any(v)) for k, v in findings["urgency"].items()),
                     key=lambda kv: -kv[0] if kv[0] > 0 else 99)
     return Lexicon(

@@ -21,6 +21,14 @@ section ("Clinical history:", "Indication:", :mod:`radlite.text.sections`) give 
 absent, postsurgical, device and anatomy findings (with their default urgency): a
 diagnosis in the history is not a finding of this exam; comparison and technique
 sections give none.
+
+Reading other writers: the report is read with its shorthand expanded
+(:mod:`radlite.text.abbreviations`; offsets map back, so evidence is verbatim); a
+limitation phrase is negated only within its own clause ("No IV contrast due to AKI,
+limits evaluation of the liver"); a phrase right before an organ list ("limits evaluation
+of the liver and spleen") belongs to every organ of it; a Korean predicate belongs to an
+organ named before it (Korean is verb-final), and a Korean topic ("소장 및 대장은 ...")
+owns the predicate however far it is.
 """
 
 from __future__ import annotations
@@ -30,7 +38,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from radlite.tasks.abdct.lexicon import Lexicon, load_lexicon, urgency_of
-from radlite.text.negex import Certainty, certainty, load_cues_with
+from radlite.text.abbreviations import Expanded, expand
+from radlite.text.negex import Certainty, CueSet, certainty, load_cues_with
 from radlite.text.sections import in_spans, sections
 from radlite.text.sentences import HEADER_EXTENDED, Sentence, split_sentences
 
@@ -42,6 +51,7 @@ _SIDE_WORDS = {"rt": "right", "r": "right", "우측": "right", "오른쪽": "rig
                "lt": "left", "l": "left", "좌측": "left", "왼쪽": "left", "좌": "left", "우": "right",
                "bilateral": "both", "bilaterally": "both", "양측": "both", "양쪽": "both"}
 _CLAUSE = re.compile(r"[,;]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _PAREN = re.compile(r"\s*\([^)]*\)")
 # Types taken from history sections (what was done to the patient, not a diagnosis).
 _HISTORY_TYPES = frozenset({"absent", "postsurgical", "device", "anatomy"})
@@ -176,22 +186,50 @@ def _type_hits(lex: Lexicon, text: str) -> list[tuple[int, int, str]]:
 # What may stand between two coordinated organ cues: "ileum and cecum", "소장 (ileum) 및
 # cecum", "cecum ~ ascending colon", "stomach, duodenum".
 _COORD_GAP = re.compile(r"[\s()]*(?:(?:and|or|및|와|과|,|/|~|&|to)[\s()]*)?(?:ascending|descending|"
-                        r"transverse|proximal|distal|terminal|the)?[\s()]*", re.IGNORECASE)
+                        r"transverse|proximal|distal|terminal|the|right|left|both|bilateral|"
+                        r"양측|우측|좌측)?[\s()]*", re.IGNORECASE)
+# What may stand between a phrase and the organ list it is about: "limits evaluation of
+# the liver and spleen", "degrades the liver and spleen".
+_LEAD = re.compile(r"\s*(?:(?:of|in|on|for|at|within)\s+)?(?:(?:the|both)\s+)?", re.IGNORECASE)
 _COORD_WORD = re.compile(r"(?<![A-Za-z])(?:and|or|to)(?![A-Za-z])|[및와과,/~&]", re.IGNORECASE)
+
+
+def _is_list(text: str, chain: list[tuple[str, int, int]]) -> bool:
+    """True when ``chain`` (organ cues in text order) is one coordinated list."""
+    if len({name for name, _, _ in chain}) < 2:
+        return False
+    gaps = [text[a[2]:b[1]] for a, b in zip(chain, chain[1:], strict=False)]
+    # a Korean cue may carry its conjunctive particle ("췌장과 양측 신장")
+    joined = [text[a[2] - 1] in "과와" for a in chain[:-1]]
+    return all(_COORD_GAP.fullmatch(g) for g in gaps) and (
+        any(_COORD_WORD.search(g) for g in gaps) or any(joined))
+
+
+def _topic(text: str, cue: tuple[str, int, int]) -> bool:
+    """True when a Korean topic particle ends the cue ("대장은"): its clause runs to the
+    predicate however long."""
+    return text[cue[2] - 1:cue[2] + 1].rstrip()[-1:] in ("은", "는")
 
 
 def _coordinated(text: str, hit: tuple[int, int, str],
                  organs: list[tuple[str, int, int]]) -> list[str]:
     """Organs of a coordinated list right before the phrase ("ileum and cecum wall
-    thickening"): all of them own it. Empty when the cues before it are no such list."""
-    chain = sorted((o for o in organs if o[2] <= hit[0]), key=lambda o: o[1])
-    if len({name for name, _, _ in chain}) < 2 or len(text[chain[-1][2]:hit[0]].split()) > 3:
-        return []
-    gaps = [text[a[2]:b[1]] for a, b in zip(chain, chain[1:], strict=False)]
-    if not all(_COORD_GAP.fullmatch(g) for g in gaps) \
-            or not any(_COORD_WORD.search(g) for g in gaps):
-        return []
-    return sorted({name for name, _, _ in chain})
+    thickening") or right after it ("limits evaluation of the liver and spleen"): all of
+    them own it. Empty when the cues around it are no such list."""
+    before = sorted((o for o in organs if o[2] <= hit[0]), key=lambda o: o[1])
+    near = before and (len(text[before[-1][2]:hit[0]].split()) <= 3 or _topic(text, before[-1]))
+    if near and _is_list(text, before):
+        return sorted({name for name, _, _ in before})
+    after = sorted((o for o in organs if o[1] >= hit[1]), key=lambda o: o[1])
+    if after and _LEAD.fullmatch(text[hit[1]:after[0][1]]):
+        chain = [after[0]]
+        for cue in after[1:]:
+            if not _COORD_GAP.fullmatch(text[chain[-1][2]:cue[1]]):
+                break
+            chain.append(cue)
+        if _is_list(text, chain):
+            return sorted({name for name, _, _ in chain})
+    return []
 
 
 def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -218,6 +256,10 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
         return sorted({name for name, _, _ in organs})
     lo, hi = _clause(text, hit[0]) if text else (0, 0)
     local = [o for o in organs if lo <= o[1] and o[2] <= hi]
+    if _HANGUL.match(text[hit[0]:hit[1]]) and (subject := [o for o in local if o[2] <= hit[0]]):
+        # Korean is verb-final: a Korean predicate belongs to an organ named before it
+        # ("담낭벽이 ... 두꺼워져 있는데 cirrhosis ...")
+        local = subject
     if not local and any(lo <= s and e <= hi for s, e in others):
         return []
     organs = local or organs
@@ -235,6 +277,16 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
     if any(_distance(span, o) < best for o in others):
         return []
     return sorted({name for name, s, e in organs if _distance(span, (s, e)) == best})
+
+
+def _certainty(text: str, hit: tuple[int, int, str], cues: CueSet) -> Certainty:
+    """Certainty of a phrase; a limitation is read within its own clause only: in "No IV
+    contrast due to AKI, limits evaluation of the liver" the "no" negates the contrast,
+    not the limitation."""
+    if hit[2] != "quality":
+        return certainty(text, hit[0], hit[1], cues)
+    lo, hi = _clause(text, hit[0])
+    return certainty(text[lo:hi], hit[0] - lo, hit[1] - lo, cues)
 
 
 def _continues(text: str, before: Sentence, sent: Sentence) -> bool:
@@ -266,16 +318,23 @@ def _walk(lex: Lexicon, text: str
         yield sent, organs, others, fallback, in_spans(sent.start, history_spans), skip
 
 
+def _original(exp: Expanded, text: str, sent: Sentence) -> Sentence:
+    """The sentence of the original report that the expanded ``sent`` came from."""
+    start, end = exp.span(sent.start, sent.end)
+    return Sentence(start, end, text[start:end], sent.header)
+
+
 def organ_sentences(text: str, lexicon: Lexicon | None = None) -> list[tuple[str, Sentence]]:
     """``(organ, sentence)`` for every finding sentence and each organ it is about (named
     in it, its section header, or the clause it continues); no finding type is needed, so
-    a learned model can read sentences the type lexicon misses."""
+    a learned model can read sentences the type lexicon misses. Sentences are verbatim."""
     lex = lexicon or load_lexicon()
+    exp = expand(text)
     out: list[tuple[str, Sentence]] = []
-    for sent, organs, _, fallback, history, skip in _walk(lex, text):
+    for sent, organs, _, fallback, history, skip in _walk(lex, exp.text):
         if not skip and not history:
             names = list(dict.fromkeys(n for n, _, _ in organs)) or fallback
-            out += [(name, sent) for name in names]
+            out += [(name, _original(exp, text, sent)) for name in names]
     return out
 
 
@@ -287,9 +346,24 @@ def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
         lexicon: compiled lexicons (default: the shipped ones, all organs).
 
     Returns:
-        Candidates in text order.
+        Candidates in text order; sentences and phrase offsets point into ``text`` (the
+        rules read it with its abbreviations expanded, :mod:`radlite.text.abbreviations`).
     """
     lex = lexicon or load_lexicon()
+    exp = expand(text)
+    return [_restore(exp, text, c) for c in _propose(exp.text, lex)]
+
+
+def _restore(exp: Expanded, text: str, cand: Candidate) -> Candidate:
+    """``cand`` (found in the expanded text) with offsets into the original ``text``."""
+    sent = _original(exp, text, cand.sentence)
+    start, end = exp.span(cand.sentence.start + cand.start, cand.sentence.start + cand.end)
+    return Candidate(cand.organ, cand.type, cand.certainty, cand.urgency, sent,
+                     start - sent.start, end - sent.start)
+
+
+def _propose(text: str, lex: Lexicon) -> list[Candidate]:
+    """Candidates of an (expanded) report."""
     cues = load_cues_with("radlite.tasks.abdct", "cues_abdct.yaml")
     out: list[Candidate] = []
     for sent, organs, others, fallback, history, skip in _walk(lex, text):
@@ -306,7 +380,7 @@ def propose(text: str, lexicon: Lexicon | None = None) -> list[Candidate]:
                 owners = [o for o in owners if lex.side_of(o) in (None, *sides)]
             if not owners:
                 continue
-            cert = certainty(sent.text, hit[0], hit[1], cues)
+            cert = _certainty(sent.text, hit, cues)
             # a diagnosis named in the history ("gastrectomy for cancer") is no finding
             urgency = (lex.type_urgency.get(hit[2], 1) if history
                        else urgency_of(lex, hit[2], sent.text))

@@ -324,3 +324,29 @@ def test_evidence_stays_verbatim_after_expansion() -> None:
         assert cand.sentence.text[cand.start:cand.end] in cand.sentence.text
     spans = {c.sentence.text[c.start:c.end] for c in propose(text)}
     assert "chole" in spans or "s/p chole" in spans
+
+
+def test_run_on_dictation_is_read_clause_by_clause() -> None:
+    text = ("FINDINGS the liver is unremarkable the gallbladder is contracted limiting "
+            "evaluation the spleen and pancreas are normal the kidneys show know "
+            "hydronephrosis there is a 4 mm stone in the left kidney the sigmoid colin has "
+            "scattered diverticula without inflammation")
+    v = values(text)
+    assert v["gallbladder_quality"] == 1 and v["liver_quality"] == 0
+    assert v["left_kidney_focal"] == 1 and v["right_kidney_focal"] == 0
+    assert v["left_kidney_diffuse"] == 0 and v["right_kidney_diffuse"] == 0
+    assert v["large_bowel_focal"] == 1
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    ("The spleen is at the upper limit of normal size.", {}, {"spleen_quality": 1}),
+    ("Gallbladder: sludge, no stones.", {"gallbladder_diffuse": 1}, {"gallbladder_focal": 1}),
+    ("Enlarged retroperitoneal lymph nodes near the left kidney.", {},
+     {"left_kidney_size": 1}),
+    ("The bowel wall cannot be assessed for ischaemia.", {}, {"small_bowel_diffuse": 1}),
+    ("Pancreas is bulky.", {"pancreas_size": 1}, {}),
+])
+def test_more_general_rules_for_other_writers(text: str, expected: dict, absent: dict) -> None:
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v

@@ -40,3 +40,9 @@ def test_span_is_always_inside_the_original(text: str) -> None:
     for i in range(len(exp.text)):
         start, end = exp.span(i, i + 1)
         assert 0 <= start < end <= len(text)
+
+
+def test_dictation_homophones_are_read_as_meant() -> None:
+    assert expand("know hydronephrosis in the write kidney").text == (
+        "no hydronephrosis in the right kidney")
+    assert expand("known cirrhosis").text == "known cirrhosis"

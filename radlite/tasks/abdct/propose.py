@@ -34,14 +34,21 @@ owns the predicate however far it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from radlite.tasks.abdct.lexicon import Lexicon, load_lexicon, urgency_of
 from radlite.text.abbreviations import Expanded, expand
 from radlite.text.negex import Certainty, CueSet, certainty, load_cues_with
 from radlite.text.sections import in_spans, sections
-from radlite.text.sentences import HEADER_EXTENDED, Sentence, split_sentences
+from radlite.text.sentences import (
+    HEADER_EXTENDED,
+    Sentence,
+    split_run_on,
+    split_sentences,
+    unpunctuated,
+)
 
 _TITLE = re.compile(r"\bprotocol\b", re.IGNORECASE)  # exam titles: "... RENAL MASS PROTOCOL"
 _SIDE = re.compile(
@@ -51,6 +58,11 @@ _SIDE_WORDS = {"rt": "right", "r": "right", "우측": "right", "오른쪽": "rig
                "lt": "left", "l": "left", "좌측": "left", "왼쪽": "left", "좌": "left", "우": "right",
                "bilateral": "both", "bilaterally": "both", "양측": "both", "양쪽": "both"}
 _CLAUSE = re.compile(r"[,;]")
+# Words after which no new clause (or noun phrase) begins.
+_BINDING_WORDS = (r"of|in|to|from|with|within|into|the|a|an|and|or|for|at|on|by|near|along|"
+                  r"abutting|involving|surrounding|around|than|between|is|are|was|were|be|"
+                  r"been|there|shows?|demonstrates?|without|no|also|both|right|left|mid|"
+                  r"proximal|distal|entire|upper|lower|any|evidence|not")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _PAREN = re.compile(r"\s*\([^)]*\)")
 # Types taken from history sections (what was done to the patient, not a diagnosis).
@@ -185,12 +197,16 @@ def _type_hits(lex: Lexicon, text: str) -> list[tuple[int, int, str]]:
 
 # What may stand between two coordinated organ cues: "ileum and cecum", "소장 (ileum) 및
 # cecum", "cecum ~ ascending colon", "stomach, duodenum".
-_COORD_GAP = re.compile(r"[\s()]*(?:(?:and|or|및|와|과|,|/|~|&|to)[\s()]*)?(?:ascending|descending|"
+_COORD_GAP = re.compile(r"(?:\s+(?:dome|tip|head|neck|body|tail|fundus|antrum|pole|lobe|"
+                        r"portion|part|wall)s?)?"
+                        r"[\s()]*(?:(?:and|or|및|와|과|,|/|~|&|to)[\s()]*)?(?:ascending|descending|"
                         r"transverse|proximal|distal|terminal|the|right|left|both|bilateral|"
                         r"양측|우측|좌측)?[\s()]*", re.IGNORECASE)
 # What may stand between a phrase and the organ list it is about: "limits evaluation of
 # the liver and spleen", "degrades the liver and spleen".
-_LEAD = re.compile(r"\s*(?:(?:of|in|on|for|at|within)\s+)?(?:(?:the|both)\s+)?", re.IGNORECASE)
+_LEAD = re.compile(r"\s*(?:(?:is|are)\s+)?(?:(?:seen|noted)\s+)?"
+                   r"(?:(?:of|in|on|for|at|within|involving|affecting)\s+)?(?:(?:the|both)\s+)?",
+                   re.IGNORECASE)
 _COORD_WORD = re.compile(r"(?<![A-Za-z])(?:and|or|to)(?![A-Za-z])|[및와과,/~&]", re.IGNORECASE)
 
 
@@ -236,6 +252,20 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
+_NP_GAP = re.compile(r"(?:\s+[A-Za-z-]+){0,3}?\s+")
+_NP_BREAK = re.compile(rf"\b(?:{_BINDING_WORDS})\b", re.IGNORECASE)
+
+
+def _modifies_other(text: str, hit: tuple[int, int, str], others: list[tuple[int, int]]) -> bool:
+    """True when the phrase is an adjective of a non-listed structure a few words on, in
+    the same noun phrase ("enlarged pericolic lymph nodes"): the head noun owns it."""
+    for start, _ in others:
+        gap = text[hit[1]:start]
+        if start >= hit[1] and _NP_GAP.fullmatch(gap) and not _NP_BREAK.search(gap):
+            return True
+    return False
+
+
 def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
             others: list[tuple[int, int]], fallback: list[str], text: str = "",
             normal: bool = False) -> list[str]:
@@ -247,6 +277,8 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
     the organs named, like the normal statement.
     """
     span = (hit[0], hit[1])
+    if text and _modifies_other(text, hit, others):
+        return []
     if not organs:
         near_other = min((_distance(span, o) for o in others), default=None)
         return [] if near_other is not None and near_other < 40 else fallback
@@ -295,6 +327,30 @@ def _continues(text: str, before: Sentence, sent: Sentence) -> bool:
     return sent.header == before.header and ";" in gap and "\n" not in gap
 
 
+_VERB = r"(?:is|are|was|were|appears?|demonstrates?|shows?|contains?|measures?|has|have|remains?)"
+
+
+@cache
+def _clause_marks(cues: tuple[str, ...]
+                  ) -> tuple[re.Pattern[str], Callable[[str, re.Match[str]], bool]]:
+    """Where a clause may start in run-on dictation (an organ subject, from the organ
+    ``cues``, followed by its verb; "there is"; "no"), and the test of the word before a
+    start that ties it to the clause before (a binding word; for an organ subject, also
+    another organ word: "the liver spleen and pancreas are normal" is one subject)."""
+    organs = "|".join(cues)
+    starts = re.compile(
+        rf"(?<![A-Za-z])(?:there (?:is|are|was|were)|no(?= )|(?P<subject>(?:(?:the|a|an) )?"
+        rf"(?:{organs}))(?= (?:\S+ ){{0,3}}?{_VERB}(?![A-Za-z])))", re.IGNORECASE)
+    binding = re.compile(_BINDING_WORDS, re.IGNORECASE)
+    organ_word = re.compile(rf"(?:{organs})", re.IGNORECASE)
+
+    def binds(word: str, match: re.Match[str]) -> bool:
+        return bool(binding.fullmatch(word)
+                    or (match.group("subject") and organ_word.fullmatch(word)))
+
+    return starts, binds
+
+
 def _walk(lex: Lexicon, text: str
           ) -> Iterator[tuple[Sentence, list[tuple[str, int, int]], list[tuple[int, int]],
                               list[str], bool, bool]]:
@@ -304,7 +360,11 @@ def _walk(lex: Lexicon, text: str
     history_spans = [(x.start, x.end) for x in found if x.kind == "reason"]
     skipped = [(x.start, x.end) for x in found if x.kind in ("comparison", "technique")]
     prev: tuple[Sentence, list[str]] | None = None
-    for sent in split_sentences(text, HEADER_EXTENDED):
+    sentences = split_sentences(text, HEADER_EXTENDED)
+    if unpunctuated(text):
+        starts, binds = _clause_marks(tuple(o.cues.pattern for o in lex.organs))
+        sentences = [part for whole in sentences for part in split_run_on(whole, starts, binds)]
+    for sent in sentences:
         others = [(m.start(), m.end()) for m in lex.others.finditer(sent.text)]
         organs = _organ_spans(lex, sent, others)
         others = [o for o in others if not _inside(o, [(s, e) for _, s, e in organs])]

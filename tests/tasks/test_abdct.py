@@ -350,3 +350,36 @@ def test_more_general_rules_for_other_writers(text: str, expected: dict, absent:
     v = values(text)
     assert all(v[k] == want for k, want in expected.items()), v
     assert all(v[k] == 0 for k in absent), v
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    # a report that marks items "+"/"-": "-" is absent; elsewhere "-" is only a bullet
+    ("Gallbladder:\n+ hydropic\n- stones\n- wall thickening",
+     {"gallbladder_size": 1}, {"gallbladder_focal": 1, "gallbladder_diffuse": 1}),
+    ("The gallbladder is markedly distended.", {"gallbladder_size": 1}, {}),
+    ("The gallbladder is well distended.", {}, {"gallbladder_size": 1}),
+    ("Gallbladder:\n- Two small stones.", {"gallbladder_focal": 1}, {}),
+    ("Kidneys: neg for hydro.", {}, {"right_kidney_diffuse": 1, "left_kidney_diffuse": 1}),
+    # stomach distension is dilatation (diffuse), not enlargement
+    ("The stomach is markedly distended with fluid.", {"stomach_diffuse": 1},
+     {"stomach_size": 1}),
+    # explained away, or judged unlikely
+    ("Antral wall thickening is likely due to underdistension.", {},
+     {"stomach_diffuse": 1}),
+    ("Gastric wall not well evaluated due to underdistension.", {"stomach_quality": 1}, {}),
+    ("Pancreatitis is considered unlikely.", {}, {"pancreas_diffuse": 1}),
+    # a technique section gives only limits that name their organs
+    ("TECHNIQUE: Noncontrast CT. Motion limits evaluation of the liver and spleen.\n"
+     "FINDINGS: Liver: normal.", {"liver_quality": 1, "spleen_quality": 1},
+     {"pancreas_quality": 1}),
+    # an organ list after the phrase owns it across its commas; "X of the <structure>"
+    ("Motion, which limits evaluation of the liver, spleen and pancreas.",
+     {"liver_quality": 1, "spleen_quality": 1, "pancreas_quality": 1}, {}),
+    ("Mild hydronephrosis of the transplant kidney.", {},
+     {"right_kidney_diffuse": 1, "left_kidney_diffuse": 1}),
+])
+def test_rules_from_the_second_round_of_writers(text: str, expected: dict,
+                                                absent: dict) -> None:
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v

@@ -25,13 +25,13 @@ def compile_any(patterns: list[str]) -> re.Pattern[str]:
 
 def composed(rules: list[dict[str, Any]]) -> list[str]:
     """Patterns built from word classes: any ``first`` word, then up to ``gap`` other
-    words (not across a comma, semicolon or colon), then any ``then`` word."""
+    words (not across a semicolon, colon or period), then any ``then`` word."""
     out = []
     for rule in rules:
         first = "|".join(rule["first"])
         then = "|".join(rule["then"])
         gap = int(rule.get("gap", 0))
-        out.append(rf"(?:{first})\s*(?:[^\s,;:.]+\s+){{0,{gap}}}?(?:{then})")
+        out.append(rf"(?:{first})\s*(?:[^\s;:.]+\s+){{0,{gap}}}?(?:{then})")
     return out
 
 

@@ -64,9 +64,18 @@ _BINDING_WORDS = (r"of|in|to|from|with|within|into|the|a|an|and|or|for|at|on|by|
                   r"been|there|shows?|demonstrates?|without|no|also|both|right|left|mid|"
                   r"proximal|distal|entire|upper|lower|any|evidence|not")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# "+ wall thickening", "- stones": a report that marks items with "+" marks absent ones
+# with "-" (a leading "-" is otherwise only a bullet).
+_PLUS_ITEM = re.compile(r"(?:^|[:;,]|\n)[ \t]*\+[ \t]*(?=\w)")
+_SIGN_ITEM = re.compile(r"(?:^|(?<=[:;,\n]))[ \t]*([+-])[ \t]*(?=\w)")
+_TECHNIQUE_CAUSE = re.compile(r"\b(?:due to|related to|secondary to|reflects?|reflecting) "
+                              r"(?:under-?disten|non-?disten|incomplete disten|collaps|peristals|"
+                              r"(?:partial )?volume averaging)\w*", re.IGNORECASE)
 _PAREN = re.compile(r"\s*\([^)]*\)")
-# Types taken from history sections (what was done to the patient, not a diagnosis).
-_HISTORY_TYPES = frozenset({"absent", "postsurgical", "device", "anatomy"})
+# Types taken from a reason section (what was done to the patient, not a diagnosis) and
+# from a technique section (a limit of this exam that names its organs).
+_SECTION_TYPES = {"reason": frozenset({"absent", "postsurgical", "device", "anatomy"}),
+                  "technique": frozenset({"quality"})}
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +261,7 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
+_OF_GAP = re.compile(r"\s+(?:of|in)\s+(?:the\s+|a\s+)?", re.IGNORECASE)
 _NP_GAP = re.compile(r"(?:\s+[A-Za-z-]+){0,3}?\s+")
 _NP_BREAK = re.compile(rf"\b(?:{_BINDING_WORDS})\b", re.IGNORECASE)
 
@@ -286,6 +296,9 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
         # "Liver, spleen and pancreas are unremarkable within the limits of a
         # noncontrast study": the limit qualifies every organ of the normal statement
         return sorted({name for name, _, _ in organs})
+    if text and (listed := _coordinated(text, hit, organs)):
+        # an organ list right before or after the phrase owns it, commas and all
+        return listed
     lo, hi = _clause(text, hit[0]) if text else (0, 0)
     local = [o for o in organs if lo <= o[1] and o[2] <= hi]
     if _HANGUL.match(text[hit[0]:hit[1]]) and (subject := [o for o in local if o[2] <= hit[0]]):
@@ -299,7 +312,9 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
     if own and text:
         before = [(name, s, e) for name, s, e in organs
                   if name not in own and e <= hit[0] and not text[e:hit[0]].strip()]
-        if any(e <= hit[0] and not text[e:hit[0]].strip() for _, e in others):
+        if any(e <= hit[0] and not text[e:hit[0]].strip() for _, e in others) or any(
+                _OF_GAP.fullmatch(text[hit[1]:s]) for s, _ in others if s >= hit[1]):
+            # "ureteral hydronephrosis", "hydronephrosis of the transplant kidney"
             return []
         if before:
             return sorted({name for name, _, _ in before})
@@ -311,14 +326,29 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
     return sorted({name for name, s, e in organs if _distance(span, (s, e)) == best})
 
 
-def _certainty(text: str, hit: tuple[int, int, str], cues: CueSet) -> Certainty:
+def _signed_absent(text: str, hit: tuple[int, int, str]) -> bool:
+    """True when the item holding the phrase is marked "-" in a report that marks items
+    with "+" and "-" (the caller checks that the report does)."""
+    marks = [m for m in _SIGN_ITEM.finditer(text) if m.end() <= hit[0]]
+    return bool(marks) and marks[-1].group(1) == "-" and not re.search(
+        r"[:;,]", text[marks[-1].end():hit[0]])
+
+
+def _certainty(text: str, hit: tuple[int, int, str], cues: CueSet,
+               signed: bool = False) -> Certainty:
     """Certainty of a phrase; a limitation is read within its own clause only: in "No IV
     contrast due to AKI, limits evaluation of the liver" the "no" negates the contrast,
-    not the limitation."""
+    not the limitation. With ``signed`` (the report marks items "+"/"-"), a phrase in a
+    "-" item is negative."""
+    if signed and _signed_absent(text, hit):
+        return "negative"
     if hit[2] != "quality":
         return certainty(text, hit[0], hit[1], cues)
     lo, hi = _clause(text, hit[0])
-    return certainty(text[lo:hi], hit[0] - lo, hit[1] - lo, cues)
+    # "not well evaluated due to underdistension": the cause confirms a limitation (the
+    # overlay's cue that explains a finding away by technique does not apply)
+    clause = _TECHNIQUE_CAUSE.sub(lambda m: " " * len(m.group(0)), text[lo:hi])
+    return certainty(clause, hit[0] - lo, hit[1] - lo, cues)
 
 
 def _continues(text: str, before: Sentence, sent: Sentence) -> bool:
@@ -353,12 +383,13 @@ def _clause_marks(cues: tuple[str, ...]
 
 def _walk(lex: Lexicon, text: str
           ) -> Iterator[tuple[Sentence, list[tuple[str, int, int]], list[tuple[int, int]],
-                              list[str], bool, bool]]:
+                              list[str], str, bool]]:
     """Each sentence with its organ cues, other-structure cues, fallback organs (header or
-    continued clause), whether it is in a reason section, and whether to skip it."""
+    continued clause), its section kind when that limits the types it may give (``reason``,
+    ``technique``; else ``""``), and whether to skip it (a comparison section)."""
     found = sections(text)
-    history_spans = [(x.start, x.end) for x in found if x.kind == "reason"]
-    skipped = [(x.start, x.end) for x in found if x.kind in ("comparison", "technique")]
+    limited = [(x.start, x.end, x.kind) for x in found if x.kind in _SECTION_TYPES]
+    skipped = [(x.start, x.end) for x in found if x.kind == "comparison"]
     prev: tuple[Sentence, list[str]] | None = None
     sentences = split_sentences(text, HEADER_EXTENDED)
     if unpunctuated(text):
@@ -375,7 +406,8 @@ def _walk(lex: Lexicon, text: str
             fallback = prev[1]
         prev = (sent, list(dict.fromkeys(n for n, _, _ in organs)) or fallback)
         skip = bool(_TITLE.search(sent.text)) or in_spans(sent.start, skipped)
-        yield sent, organs, others, fallback, in_spans(sent.start, history_spans), skip
+        kind = next((k for s, e, k in limited if s <= sent.start < e), "")
+        yield sent, organs, others, fallback, kind, skip
 
 
 def _original(exp: Expanded, text: str, sent: Sentence) -> Sentence:
@@ -391,8 +423,8 @@ def organ_sentences(text: str, lexicon: Lexicon | None = None) -> list[tuple[str
     lex = lexicon or load_lexicon()
     exp = expand(text)
     out: list[tuple[str, Sentence]] = []
-    for sent, organs, _, fallback, history, skip in _walk(lex, exp.text):
-        if not skip and not history:
+    for sent, organs, _, fallback, kind, skip in _walk(lex, exp.text):
+        if not skip and not kind:
             names = list(dict.fromkeys(n for n, _, _ in organs)) or fallback
             out += [(name, _original(exp, text, sent)) for name in names]
     return out
@@ -425,14 +457,16 @@ def _restore(exp: Expanded, text: str, cand: Candidate) -> Candidate:
 def _propose(text: str, lex: Lexicon) -> list[Candidate]:
     """Candidates of an (expanded) report."""
     cues = load_cues_with("radlite.tasks.abdct", "cues_abdct.yaml")
+    signed = bool(_PLUS_ITEM.search(text))
     out: list[Candidate] = []
-    for sent, organs, others, fallback, history, skip in _walk(lex, text):
+    for sent, organs, others, fallback, kind, skip in _walk(lex, text):
         if skip:
             continue
         hits = _type_hits(lex, sent.text)
         normal = any(t == "normal" for _, _, t in hits)
+        history = kind == "reason"
         for hit in hits:
-            if history and hit[2] not in _HISTORY_TYPES:
+            if kind and hit[2] not in _SECTION_TYPES[kind]:
                 continue
             owners = _owners(hit, organs, others, fallback, sent.text, normal)
             paired = {lex.side_of(o) for o in owners} >= {"right", "left"}
@@ -440,7 +474,7 @@ def _propose(text: str, lex: Lexicon) -> list[Candidate]:
                 owners = [o for o in owners if lex.side_of(o) in (None, *sides)]
             if not owners:
                 continue
-            cert = _certainty(sent.text, hit, cues)
+            cert = _certainty(sent.text, hit, cues, signed)
             # a diagnosis named in the history ("gastrectomy for cancer") is no finding
             urgency = (lex.type_urgency.get(hit[2], 1) if history
                        else urgency_of(lex, hit[2], sent.text))

@@ -383,3 +383,16 @@ def test_rules_from_the_second_round_of_writers(text: str, expected: dict,
     v = values(text)
     assert all(v[k] == want for k, want in expected.items()), v
     assert all(v[k] == 0 for k in absent), v
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    ("Simple left-sided renal cyst.", {"left_kidney_focal": 1}, {"right_kidney_focal": 1}),
+    ("Gallbladder with a 2,4 cm calcified concrement.", {"gallbladder_focal": 1}, {}),
+    ("Assessment of the liver, spleen and pancreas is restricted.",
+     {"liver_quality": 1, "spleen_quality": 1, "pancreas_quality": 1}, {}),
+    ("Gallbladder regularly distended.", {}, {"gallbladder_size": 1}),
+])
+def test_rules_from_the_second_round_more(text: str, expected: dict, absent: dict) -> None:
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v

@@ -52,7 +52,8 @@ from radlite.text.sentences import (
 
 _TITLE = re.compile(r"\bprotocol\b", re.IGNORECASE)  # exam titles: "... RENAL MASS PROTOCOL"
 _SIDE = re.compile(
-    r"(?<![A-Za-z0-9])(right|left|bilateral(?:ly)?|both|rt|lt|(?-i:[RL])|[rl](?=\.? (?:kidney|renal)))(?![A-Za-z0-9-])"
+    r"(?<![A-Za-z0-9])(right|left|bilateral(?:ly)?|both|rt|lt|(?-i:[RL])|[rl](?=\.? (?:kidney|renal)))"
+    r"(?:-sided)?(?![A-Za-z0-9-])"
     r"|(우측|좌측|양측|양쪽|오른쪽|왼쪽|[좌우](?=신(?![가-힣]{2})))", re.IGNORECASE)
 _SIDE_WORDS = {"rt": "right", "r": "right", "우측": "right", "오른쪽": "right",
                "lt": "left", "l": "left", "좌측": "left", "왼쪽": "left", "좌": "left", "우": "right",
@@ -110,7 +111,7 @@ _SIDE_HEADERS = {"r": "right", "rt": "right", "right": "right",
 
 def _sides(text: str) -> set[str]:
     """``right``/``left`` named in ``text`` (both for "bilateral", "both", "양측")."""
-    words = {m.group(0).lower() for m in _SIDE.finditer(text)}
+    words = {(m.group(1) or m.group(2)).lower() for m in _SIDE.finditer(text)}
     found = {_SIDE_WORDS.get(w, w) for w in words}
     if "both" in found:
         return {"right", "left"}

@@ -297,6 +297,11 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
         # "Liver, spleen and pancreas are unremarkable within the limits of a
         # noncontrast study": the limit qualifies every organ of the normal statement
         return sorted({name for name, _, _ in organs})
+    if inside := {name for name, s, e in organs
+                  if hit[0] <= s and e <= hit[1] and e - s < hit[1] - hit[0]}:
+        # a composed phrase that names its organs ("assessment of the liver and spleen
+        # is limited") belongs to them
+        return sorted(inside)
     if text and (listed := _coordinated(text, hit, organs)):
         # an organ list right before or after the phrase owns it, commas and all
         return listed

@@ -19,16 +19,20 @@ organ(s) of the clause before it, and a phrase right after a coordinated list of
 ("ileum and caecum wall thickening") belongs to all of them. Sentences in a reason
 section ("Clinical history:", "Indication:", :mod:`radlite.text.sections`) give only
 absent, postsurgical, device and anatomy findings (with their default urgency): a
-diagnosis in the history is not a finding of this exam; comparison and technique
-sections give none.
+diagnosis in the history is not a finding of this exam; technique sections only limits that name their organs ("motion
+limits evaluation of the liver"); comparison sections give none.
 
-Reading other writers: the report is read with its shorthand expanded
-(:mod:`radlite.text.abbreviations`; offsets map back, so evidence is verbatim); a
-limitation phrase is negated only within its own clause ("No IV contrast due to AKI,
-limits evaluation of the liver"); a phrase right before an organ list ("limits evaluation
-of the liver and spleen") belongs to every organ of it; a Korean predicate belongs to an
-organ named before it (Korean is verb-final), and a Korean topic ("소장 및 대장은 ...")
-owns the predicate however far it is.
+Reading other writers: the report is read with its shorthand and dictation homophones
+expanded (:mod:`radlite.text.abbreviations`; offsets map back, so evidence is verbatim);
+an unpunctuated (dictated) report is cut into clauses
+(:func:`radlite.text.sentences.split_run_on`); in a report that marks items "+"/"-", a
+"-" item is absent; a limitation phrase is negated only within its own clause ("No IV
+contrast due to AKI, limits evaluation of the liver"); a phrase that names its organs or
+stands right before or after an organ list ("limits evaluation of the liver, spleen and
+pancreas") belongs to every organ of it; an adjective of a non-listed structure belongs
+to it ("enlarged retroperitoneal nodes"); a Korean predicate belongs to an organ named
+before it (Korean is verb-final), and a Korean topic ("소장 및 대장은 ...") owns the
+predicate however far it is.
 """
 
 from __future__ import annotations
@@ -277,6 +281,34 @@ def _modifies_other(text: str, hit: tuple[int, int, str], others: list[tuple[int
     return False
 
 
+def _listed(text: str, hit: tuple[int, int, str], organs: list[tuple[str, int, int]]
+            ) -> list[str]:
+    """Organs a phrase names inside itself ("assessment of the liver and spleen is
+    limited") or the organ list right before or after it (commas and all); else []."""
+    inside = {name for name, s, e in organs
+              if hit[0] <= s and e <= hit[1] and e - s < hit[1] - hit[0]}
+    if inside:
+        return sorted(inside)
+    return _coordinated(text, hit, organs) if text else []
+
+
+def _yielded(text: str, hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
+             others: list[tuple[int, int]]) -> list[str] | None:
+    """Owners of a phrase that names its organ itself ("diverticulum", "hydronephrosis")
+    when another structure claims it: ``[]`` for a non-listed one ("ureteral
+    hydronephrosis", "hydronephrosis of the transplant kidney"), the organ named right
+    before it ("duodenal diverticulum"); None when nothing claims it."""
+    own = {name for name, s, e in organs if s <= hit[0] and hit[1] <= e}
+    if not own:
+        return None
+    if any(e <= hit[0] and not text[e:hit[0]].strip() for _, e in others) or any(
+            _OF_GAP.fullmatch(text[hit[1]:s]) for s, _ in others if s >= hit[1]):
+        return []
+    before = {name for name, s, e in organs
+              if name not in own and e <= hit[0] and not text[e:hit[0]].strip()}
+    return sorted(before) if before else None
+
+
 def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
             others: list[tuple[int, int]], fallback: list[str], text: str = "",
             normal: bool = False) -> list[str]:
@@ -297,13 +329,7 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
         # "Liver, spleen and pancreas are unremarkable within the limits of a
         # noncontrast study": the limit qualifies every organ of the normal statement
         return sorted({name for name, _, _ in organs})
-    if inside := {name for name, s, e in organs
-                  if hit[0] <= s and e <= hit[1] and e - s < hit[1] - hit[0]}:
-        # a composed phrase that names its organs ("assessment of the liver and spleen
-        # is limited") belongs to them
-        return sorted(inside)
-    if text and (listed := _coordinated(text, hit, organs)):
-        # an organ list right before or after the phrase owns it, commas and all
+    if listed := _listed(text, hit, organs):
         return listed
     lo, hi = _clause(text, hit[0]) if text else (0, 0)
     local = [o for o in organs if lo <= o[1] and o[2] <= hi]
@@ -314,18 +340,8 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
     if not local and any(lo <= s and e <= hi for s, e in others):
         return []
     organs = local or organs
-    own = {name for name, s, e in organs if s <= hit[0] and hit[1] <= e}
-    if own and text:
-        before = [(name, s, e) for name, s, e in organs
-                  if name not in own and e <= hit[0] and not text[e:hit[0]].strip()]
-        if any(e <= hit[0] and not text[e:hit[0]].strip() for _, e in others) or any(
-                _OF_GAP.fullmatch(text[hit[1]:s]) for s, _ in others if s >= hit[1]):
-            # "ureteral hydronephrosis", "hydronephrosis of the transplant kidney"
-            return []
-        if before:
-            return sorted({name for name, _, _ in before})
-    if text and (coordinated := _coordinated(text, hit, organs)):
-        return coordinated
+    if text and (yielded := _yielded(text, hit, organs, others)) is not None:
+        return yielded
     best = min(_distance(span, (s, e)) for _, s, e in organs)
     if any(_distance(span, o) < best for o in others):
         return []

@@ -19,8 +19,9 @@ organ(s) of the clause before it, and a phrase right after a coordinated list of
 ("ileum and caecum wall thickening") belongs to all of them. Sentences in a reason
 section ("Clinical history:", "Indication:", :mod:`radlite.text.sections`) give only
 absent, postsurgical, device and anatomy findings (with their default urgency): a
-diagnosis in the history is not a finding of this exam; technique sections only limits that name their organs ("motion
-limits evaluation of the liver"); comparison sections give none.
+diagnosis in the history is not a finding of this exam; technique sections give only
+limits that name their organs ("motion limits evaluation of the liver"); comparison
+sections give none.
 
 Reading other writers: the report is read with its shorthand and dictation homophones
 expanded (:mod:`radlite.text.abbreviations`; offsets map back, so evidence is verbatim);

@@ -396,3 +396,27 @@ def test_rules_from_the_second_round_more(text: str, expected: dict, absent: dic
     v = values(text)
     assert all(v[k] == want for k, want in expected.items()), v
     assert all(v[k] == 0 for k in absent), v
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    # "(-)" after a finding marks it absent
+    ("Kidneys: hydronephrosis (-), stone (+).", {"left_kidney_focal": 1},
+     {"left_kidney_diffuse": 1}),
+    # lobar atrophy or hypertrophy in cirrhosis is no organ size
+    ("Liver: caudate lobe hypertrophy and right lobe atrophy, c/w cirrhosis.",
+     {"liver_diffuse": 1}, {"liver_size": 1}),
+    # "X is not seen" negates X; only an organ that is not seen is absent
+    ("Gallbladder: wall thickening is not seen.", {}, {"gallbladder_postsurgical_absent": 1}),
+    ("The gallbladder is not seen.", {"gallbladder_postsurgical_absent": 1}, {}),
+    # Couinaud segments name the liver; size and stone words of other Englishes
+    ("HEPATOBILIARY: 8 mm hypodensity in segment 6.", {"liver_focal": 1},
+     {"gallbladder_focal": 1}),
+    ("Pancreas increased in volume.", {"pancreas_size": 1}, {}),
+    ("Left kidney with a non obstructive lithiasis of 3 mm.", {"left_kidney_focal": 1},
+     {"left_kidney_diffuse": 1}),
+])
+def test_rules_from_the_third_round_of_writers(text: str, expected: dict,
+                                               absent: dict) -> None:
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v

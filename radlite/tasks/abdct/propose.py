@@ -74,6 +74,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # with "-" (a leading "-" is otherwise only a bullet).
 _PLUS_ITEM = re.compile(r"(?:^|[:;,]|\n)[ \t]*\+[ \t]*(?=\w)")
 _SIGN_ITEM = re.compile(r"(?:^|(?<=[:;,\n]))[ \t]*([+-])[ \t]*(?=\w)")
+_COPULA_ABSENT = re.compile(r"(?:is|are) (?:absent|not )", re.IGNORECASE)
 _TECHNIQUE_CAUSE = re.compile(r"\b(?:due to|related to|secondary to|reflects?|reflecting) "
                               r"(?:under-?disten|non-?disten|incomplete disten|collaps|peristals|"
                               r"(?:partial )?volume averaging)\w*", re.IGNORECASE)
@@ -349,6 +350,13 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
     return sorted({name for name, s, e in organs if _distance(span, (s, e)) == best})
 
 
+def _subject_organ(text: str, hit: tuple[int, int, str],
+                   organs: list[tuple[str, int, int]]) -> bool:
+    """True when an organ cue is the subject right before the phrase (at most two words
+    between: "the gallbladder itself is not seen")."""
+    return any(e <= hit[0] and len(text[e:hit[0]].split()) <= 2 for _, _, e in organs)
+
+
 def _signed_absent(text: str, hit: tuple[int, int, str]) -> bool:
     """True when the item holding the phrase is marked "-" in a report that marks items
     with "+" and "-" (the caller checks that the report does)."""
@@ -490,6 +498,11 @@ def _propose(text: str, lex: Lexicon) -> list[Candidate]:
         history = kind == "reason"
         for hit in hits:
             if kind and hit[2] not in _SECTION_TYPES[kind]:
+                continue
+            if _COPULA_ABSENT.match(sent.text, hit[0]) and not _subject_organ(sent.text, hit,
+                                                                            organs):
+                # "wall thickening is not seen" negates the thickening; only "the
+                # gallbladder is not seen" says an organ is absent
                 continue
             owners = _owners(hit, organs, others, fallback, sent.text, normal)
             paired = {lex.side_of(o) for o in owners} >= {"right", "left"}

@@ -341,6 +341,9 @@ def _owners(hit: tuple[int, int, str], organs: list[tuple[str, int, int]],
         local = subject
     if not local and any(lo <= s and e <= hi for s, e in others):
         return []
+    if local:
+        # the phrase's own clause decides: a structure beyond a comma does not compete
+        others = [o for o in others if lo <= o[0] and o[1] <= hi]
     organs = local or organs
     if text and (yielded := _yielded(text, hit, organs, others)) is not None:
         return yielded

@@ -25,6 +25,13 @@ def values(text: str, mode: str = "rules", backend=None) -> dict:
     return AbdctTask(mode=mode).run_batch(backend, [Report("r", text)])[0].values
 
 
+def assert_labels(text: str, expected: dict, absent: dict) -> None:
+    """The rules give ``expected`` values and 0 for every key of ``absent``."""
+    v = values(text)
+    assert all(v[k] == want for k, want in expected.items()), v
+    assert all(v[k] == 0 for k in absent), v
+
+
 def test_sentences_keep_headers_and_offsets() -> None:
     text = "Liver: A 1.2 cm cyst. No mass.\nSPLEEN: Normal."
     sents = split_sentences(text)
@@ -166,9 +173,7 @@ def test_phrasings_from_the_development_set(text: str, expected: dict, absent: d
 ])
 def test_general_rules_from_the_second_development_set(text: str, expected: dict,
                                                        absent: dict) -> None:
-    v = values(text)
-    assert all(v[k] == want for k, want in expected.items()), v
-    assert all(v[k] == 0 for k in absent), v
+    assert_labels(text, expected, absent)
 
 
 @pytest.mark.parametrize(("text", "expected", "absent"), [
@@ -185,9 +190,7 @@ def test_general_rules_from_the_second_development_set(text: str, expected: dict
     ("[소견]\n- 맹장 (cecum): 경도 벽 비후.", {"large_bowel_diffuse": 1}, {}),
 ])
 def test_korean_terms(text: str, expected: dict, absent: dict) -> None:
-    v = values(text)
-    assert all(v[k] == want for k, want in expected.items()), v
-    assert all(v[k] == 0 for k in absent), v
+    assert_labels(text, expected, absent)
 
 
 def test_shared_defaults_are_unchanged() -> None:
@@ -251,9 +254,7 @@ def test_shared_defaults_are_unchanged() -> None:
 ])
 def test_general_rules_from_the_third_development_set(text: str, expected: dict,
                                                       absent: dict) -> None:
-    v = values(text)
-    assert all(v[k] == want for k, want in expected.items()), v
-    assert all(v[k] == 0 for k in absent), v
+    assert_labels(text, expected, absent)
 
 
 @pytest.mark.parametrize(("text", "expected", "absent"), [
@@ -266,9 +267,7 @@ def test_general_rules_from_the_third_development_set(text: str, expected: dict,
 ])
 def test_korean_terms_from_the_third_development_set(text: str, expected: dict,
                                                      absent: dict) -> None:
-    v = values(text)
-    assert all(v[k] == want for k, want in expected.items()), v
-    assert all(v[k] == 0 for k in absent), v
+    assert_labels(text, expected, absent)
 
 
 @pytest.mark.parametrize(("text", "expected", "absent"), [
@@ -292,9 +291,7 @@ def test_korean_terms_from_the_third_development_set(text: str, expected: dict,
     ("I cannot identify a gallstone.", {}, {"gallbladder_focal": 1}),
 ])
 def test_general_mechanisms_for_other_writers(text: str, expected: dict, absent: dict) -> None:
-    v = values(text)
-    assert all(v[k] == want for k, want in expected.items()), v
-    assert all(v[k] == 0 for k in absent), v
+    assert_labels(text, expected, absent)
 
 
 @pytest.mark.parametrize(("text", "expected", "absent"), [
@@ -312,9 +309,7 @@ def test_general_mechanisms_for_other_writers(text: str, expected: dict, absent:
     ("간: 1 cm 낭종 외 특이 소견 없음.", {"liver_focal": 1}, {}),
 ])
 def test_korean_mechanisms_for_other_writers(text: str, expected: dict, absent: dict) -> None:
-    v = values(text)
-    assert all(v[k] == want for k, want in expected.items()), v
-    assert all(v[k] == 0 for k in absent), v
+    assert_labels(text, expected, absent)
 
 
 def test_evidence_stays_verbatim_after_expansion() -> None:
@@ -347,9 +342,7 @@ def test_run_on_dictation_is_read_clause_by_clause() -> None:
     ("Pancreas is bulky.", {"pancreas_size": 1}, {}),
 ])
 def test_more_general_rules_for_other_writers(text: str, expected: dict, absent: dict) -> None:
-    v = values(text)
-    assert all(v[k] == want for k, want in expected.items()), v
-    assert all(v[k] == 0 for k in absent), v
+    assert_labels(text, expected, absent)
 
 
 @pytest.mark.parametrize(("text", "expected", "absent"), [
@@ -380,9 +373,7 @@ def test_more_general_rules_for_other_writers(text: str, expected: dict, absent:
 ])
 def test_rules_from_the_second_round_of_writers(text: str, expected: dict,
                                                 absent: dict) -> None:
-    v = values(text)
-    assert all(v[k] == want for k, want in expected.items()), v
-    assert all(v[k] == 0 for k in absent), v
+    assert_labels(text, expected, absent)
 
 
 @pytest.mark.parametrize(("text", "expected", "absent"), [
@@ -393,9 +384,7 @@ def test_rules_from_the_second_round_of_writers(text: str, expected: dict,
     ("Gallbladder regularly distended.", {}, {"gallbladder_size": 1}),
 ])
 def test_rules_from_the_second_round_more(text: str, expected: dict, absent: dict) -> None:
-    v = values(text)
-    assert all(v[k] == want for k, want in expected.items()), v
-    assert all(v[k] == 0 for k in absent), v
+    assert_labels(text, expected, absent)
 
 
 @pytest.mark.parametrize(("text", "expected", "absent"), [
@@ -417,6 +406,4 @@ def test_rules_from_the_second_round_more(text: str, expected: dict, absent: dic
 ])
 def test_rules_from_the_third_round_of_writers(text: str, expected: dict,
                                                absent: dict) -> None:
-    v = values(text)
-    assert all(v[k] == want for k, want in expected.items()), v
-    assert all(v[k] == 0 for k in absent), v
+    assert_labels(text, expected, absent)

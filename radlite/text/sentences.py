@@ -14,7 +14,8 @@ chest rules share.
 Two more views of the same text: :func:`split_items` (free text without headers, numbered
 list items split, for impressions, summaries and the NLI metric) and
 :func:`sentence_bounds` (the sentence around a character position, for the LI-RADS
-evidence steps).
+evidence steps). For dictation without punctuation, :func:`unpunctuated` tells such a
+report and :func:`split_run_on` cuts its long sentences at clause starts a task supplies.
 """
 
 from __future__ import annotations

@@ -407,3 +407,32 @@ def test_rules_from_the_second_round_more(text: str, expected: dict, absent: dic
 def test_rules_from_the_third_round_of_writers(text: str, expected: dict,
                                                absent: dict) -> None:
     assert_labels(text, expected, absent)
+
+
+def test_every_site_convention_choice_loads() -> None:
+    from radlite.tasks.abdct.lexicon import conventions, load_lexicon
+
+    for name, spec in conventions().items():
+        assert spec["default"] in spec["choices"]
+        for choice in spec["choices"]:
+            assert load_lexicon(None, ((name, choice),)).types
+
+
+def test_site_conventions_change_only_their_reading() -> None:
+    text = ("Acute appendicitis with an appendicolith. Evaluation of the solid organs is "
+            "limited. The gallbladder is markedly distended.")
+    shipped = values(text)
+    site = AbdctTask(conventions=["appendix=large_bowel", "solid_organs=organs",
+                                  "gallbladder_distension=diffuse"]).run_batch(
+        None, [Report("r", text)])[0].values
+    assert shipped["large_bowel_diffuse"] == 0 and site["large_bowel_diffuse"] == 1
+    assert site["large_bowel_focal"] == 1
+    assert shipped["liver_quality"] == 0 and site["liver_quality"] == 1
+    assert shipped["gallbladder_size"] == 1 and site["gallbladder_size"] == 0
+    assert site["gallbladder_diffuse"] == 1
+
+
+@pytest.mark.parametrize("bad", ["appendix", "appendix=colon", "colour=red"])
+def test_unknown_conventions_fail_clearly(bad: str) -> None:
+    with pytest.raises(ConfigError, match="convention"):
+        AbdctTask(conventions=[bad])

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from radlite.core.errors import ConfigError
+
 
 def compile_any(patterns: list[str]) -> re.Pattern[str]:
     """One case-insensitive, word-bounded regex matching any of ``patterns``."""
@@ -65,10 +67,62 @@ class Lexicon:
         return next((o.side or None for o in self.organs if o.name == organ), None)
 
 
+def conventions() -> dict[str, dict[str, Any]]:
+    """The site conventions of ``conventions.yaml``: name -> help, default, choices."""
+    return dict(_load("conventions.yaml")["conventions"])
+
+
+def parse_conventions(items: list[str] | None) -> tuple[tuple[str, str], ...]:
+    """``["appendix=large_bowel", ...]`` -> sorted ``(name, choice)`` pairs.
+
+    Raises:
+        ConfigError: an item is not ``name=choice`` or names an unknown convention or choice.
+    """
+    known = conventions()
+    out = {}
+    for item in items or []:
+        name, sep, choice = item.partition("=")
+        name, choice = name.strip(), choice.strip()
+        if not sep or name not in known:
+            raise ConfigError(f"convention {item!r}: expected NAME=CHOICE with NAME one of "
+                              f"{sorted(known)}")
+        if choice not in known[name]["choices"]:
+            raise ConfigError(f"convention {name}: choice {choice!r} is not one of "
+                              f"{sorted(known[name]['choices'])}")
+        out[name] = choice
+    return tuple(sorted(out.items()))
+
+
+def _apply(organs_data: dict[str, Any], findings: dict[str, Any],
+           chosen: tuple[tuple[str, str], ...]) -> None:
+    """Apply the lexicon edits of the chosen conventions in place."""
+    known = conventions()
+    for name, choice in chosen:
+        edits = known[name]["choices"][choice] or {}
+        for organ, cues in (edits.get("add_cues") or {}).items():
+            organs_data["organs"][organ]["cues"] = list(cues) + organs_data["organs"][organ]["cues"]
+        for entry in edits.get("drop_others") or []:
+            _drop(organs_data["others"], entry, f"{name}={choice}: others")
+        for type_, patterns in (edits.get("add_patterns") or {}).items():
+            findings["types"][type_]["patterns"] += list(patterns)
+        for type_, patterns in (edits.get("drop_patterns") or {}).items():
+            for entry in patterns:
+                _drop(findings["types"][type_]["patterns"], entry, f"{name}={choice}: {type_}")
+
+
+def _drop(entries: list[str], entry: str, where: str) -> None:
+    if entry not in entries:
+        raise ConfigError(f"convention {where}: no entry {entry!r} to drop")
+    entries.remove(entry)
+
+
 @cache
-def load_lexicon(organ_names: tuple[str, ...] | None = None) -> Lexicon:
-    """Compile the shipped lexicons, optionally restricted to ``organ_names`` (in order)."""
+def load_lexicon(organ_names: tuple[str, ...] | None = None,
+                 chosen: tuple[tuple[str, str], ...] = ()) -> Lexicon:
+    """Compile the shipped lexicons, optionally restricted to ``organ_names`` (in order),
+    with the site conventions ``chosen`` (:func:`parse_conventions`) applied."""
     organs_data, findings = _load("organs.yaml"), _load("findings.yaml")
+    _apply(organs_data, findings, chosen)
     specs = organs_data["organs"]
     names = organ_names or tuple(specs)
     organs = tuple(

@@ -12,6 +12,11 @@ SPEC = TaskSpec(
                    choices=("rules", "fast", "staged"), default="rules"),
         TaskOption("organs", "Organ to label (repeat; default: the nine of the schema).",
                    flag="--organ", type="list"),
+        TaskOption("conventions", "Site convention NAME=CHOICE where the standard is silent "
+                                  "(repeat): appendix=none|large_bowel, "
+                                  "solid_organs=broad|organs, collapsed_bowel=quality|none, "
+                                  "gallbladder_distension=size|diffuse.",
+                   flag="--convention", type="list"),
     ),
     evaluations=(Evaluation("abdct", columns="radlite.tasks.abdct.labels:gold_columns",
                             sweep={"mode": "fast"}),),

@@ -16,7 +16,7 @@ from radlite.core.errors import ConfigError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Evidence, Record, Report
 from radlite.tasks.abdct import labels
-from radlite.tasks.abdct.lexicon import load_lexicon
+from radlite.tasks.abdct.lexicon import load_lexicon, parse_conventions
 from radlite.tasks.abdct.propose import Candidate, propose
 from radlite.tasks.abdct.staged import MODES, refine
 from radlite.tasks.base import Task
@@ -35,6 +35,9 @@ class AbdctTask(Task):
             ``organs.yaml``.
         max_chars: reports longer than this fail with a clear reason.
         batch_size: model questions per backend call (default: the backend's).
+        conventions: site conventions ``NAME=CHOICE`` (``conventions.yaml``: appendix,
+            solid_organs, collapsed_bowel, gallbladder_distension); default the shipped
+            readings.
     """
 
     name = "abdct"
@@ -42,13 +45,15 @@ class AbdctTask(Task):
     default_batch_size = 32
 
     def __init__(self, mode: str = DEFAULT_MODE, organs: Sequence[str] | None = None,
-                 max_chars: int | None = None, batch_size: int | None = None) -> None:
+                 max_chars: int | None = None, batch_size: int | None = None,
+                 conventions: Sequence[str] | None = None) -> None:
         if mode not in MODES:
             raise ConfigError(f"unknown abdct mode '{mode}'; choose from {MODES}")
         self.mode = mode
         self.organs = list(organs or labels.default_organs())
+        self.conventions = parse_conventions(list(conventions or []))
         try:
-            self.lexicon = load_lexicon(tuple(self.organs))
+            self.lexicon = load_lexicon(tuple(self.organs), self.conventions)
         except KeyError as exc:
             raise ConfigError(f"organ {exc} has no entry in organs.yaml") from exc
         self.prompts = load_prompts("radlite.tasks.abdct", "staged-v1")
@@ -110,7 +115,8 @@ class AbdctTask(Task):
                 for r, p in zip(reports, problems, strict=True)]
 
     def provenance(self) -> dict[str, Any]:
-        return {**super().provenance(), "mode": self.mode}
+        return {**super().provenance(), "mode": self.mode,
+                "conventions": dict(self.conventions)}
 
     def fingerprint(self) -> dict[str, Any]:
         """Provenance plus the organs, which decide the output columns."""

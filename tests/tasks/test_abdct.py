@@ -436,3 +436,15 @@ def test_site_conventions_change_only_their_reading() -> None:
 def test_unknown_conventions_fail_clearly(bad: str) -> None:
     with pytest.raises(ConfigError, match="convention"):
         AbdctTask(conventions=[bad])
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    ("Gallbladder:\n+ distended, no stones.", {"gallbladder_size": 1}, {"gallbladder_diffuse": 1}),
+    ("Stomach is adequately distended with oral contrast.", {}, {"stomach_diffuse": 1}),
+    ("Transient hepatic attenuation difference near the gallbladder fossa.",
+     {"liver_diffuse": 1}, {}),
+    ("Free air anterior to the liver.", {}, {"liver_diffuse": 1}),
+])
+def test_rules_from_the_fourth_round_of_writers(text: str, expected: dict,
+                                                absent: dict) -> None:
+    assert_labels(text, expected, absent)

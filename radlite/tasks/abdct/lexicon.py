@@ -61,6 +61,15 @@ class Lexicon:
     types: dict[str, re.Pattern[str]]
     type_urgency: dict[str, int]
     urgency: tuple[tuple[int, re.Pattern[str]], ...]
+    retype: tuple[tuple[str, str, re.Pattern[str], str], ...] = ()
+
+    def type_for(self, organ: str, finding_type: str, phrase: str) -> str:
+        """The type of ``phrase`` for ``organ`` (``findings.yaml`` ``retype``: gallbladder
+        distension is enlargement, bowel distension dilatation)."""
+        for name, from_type, pattern, to_type in self.retype:
+            if name == organ and from_type == finding_type and pattern.fullmatch(phrase):
+                return to_type
+        return finding_type
 
     def side_of(self, organ: str) -> str | None:
         """``right``/``left`` for a paired organ, else None."""
@@ -105,6 +114,11 @@ def _apply(organs_data: dict[str, Any], findings: dict[str, Any],
             _drop(organs_data["others"], entry, f"{name}={choice}: others")
         for type_, patterns in (edits.get("add_patterns") or {}).items():
             findings["types"][type_]["patterns"] += list(patterns)
+        for organ in edits.get("drop_retype") or []:
+            kept = [r for r in findings.get("retype") or [] if r["organ"] != organ]
+            if len(kept) == len(findings.get("retype") or []):
+                raise ConfigError(f"convention {name}={choice}: no retype of {organ!r} to drop")
+            findings["retype"] = kept
         for type_, patterns in (edits.get("drop_patterns") or {}).items():
             for entry in patterns:
                 _drop(findings["types"][type_]["patterns"], entry, f"{name}={choice}: {type_}")
@@ -142,6 +156,8 @@ def load_lexicon(organ_names: tuple[str, ...] | None = None,
         types=types,
         type_urgency={t: int(spec["urgency"]) for t, spec in findings["types"].items()},
         urgency=tuple(levels),
+        retype=tuple((r["organ"], r["type"], re.compile(r["phrase"], re.IGNORECASE), r["to"])
+                     for r in findings.get("retype") or []),
     )
 
 

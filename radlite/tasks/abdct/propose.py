@@ -517,5 +517,7 @@ def _propose(text: str, lex: Lexicon) -> list[Candidate]:
             # a diagnosis named in the history ("gastrectomy for cancer") is no finding
             urgency = (lex.type_urgency.get(hit[2], 1) if history
                        else urgency_of(lex, hit[2], sent.text))
-            out.extend(Candidate(o, hit[2], cert, urgency, sent, hit[0], hit[1]) for o in owners)
+            phrase = sent.text[hit[0]:hit[1]]
+            out.extend(Candidate(o, lex.type_for(o, hit[2], phrase), cert, urgency, sent,
+                                 hit[0], hit[1]) for o in owners)
     return out

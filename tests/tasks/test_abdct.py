@@ -448,3 +448,16 @@ def test_unknown_conventions_fail_clearly(bad: str) -> None:
 def test_rules_from_the_fourth_round_of_writers(text: str, expected: dict,
                                                 absent: dict) -> None:
     assert_labels(text, expected, absent)
+
+
+@pytest.mark.parametrize(("text", "expected", "absent"), [
+    ("Kidneys: nil hydronephrosis or calculi.", {},
+     {"right_kidney_diffuse": 1, "left_kidney_focal": 1}),
+    ("Liver: 8 mm hypodense formation, well limited, in favour of a cyst.",
+     {"liver_focal": 1}, {"liver_quality": 1}),
+    ("Liver: diffuse hypodensity in favour of steatosis.", {"liver_diffuse": 1},
+     {"liver_focal": 1}),
+    ("Dysmorphic liver with hypertrophy of segment I.", {}, {"liver_size": 1}),
+])
+def test_rules_from_round_five_development(text: str, expected: dict, absent: dict) -> None:
+    assert_labels(text, expected, absent)

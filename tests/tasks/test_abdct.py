@@ -458,6 +458,11 @@ def test_rules_from_the_fourth_round_of_writers(text: str, expected: dict,
     ("Liver: diffuse hypodensity in favour of steatosis.", {"liver_diffuse": 1},
      {"liver_focal": 1}),
     ("Dysmorphic liver with hypertrophy of segment I.", {}, {"liver_size": 1}),
+    ("Evaluation of liver, spleen, pancreas and kidneys for focal lesions is limited.",
+     {"liver_quality": 1, "spleen_quality": 1, "pancreas_quality": 1},
+     {"liver_focal": 1, "spleen_focal": 1}),
+    ("Gall bladder is not visualised (surgically removed).",
+     {"gallbladder_postsurgical_absent": 1}, {}),
 ])
 def test_rules_from_round_five_development(text: str, expected: dict, absent: dict) -> None:
     assert_labels(text, expected, absent)

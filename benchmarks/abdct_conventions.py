@@ -1,7 +1,7 @@
 """Site conventions: the abdct rules with the shipped readings against the rules with the
 conventions each writer declared in its reply (not fitted to its labels).
 
-The writers of sets 9-24 each stated, before their reports were scored, how they read the
+The writers of sets 9-28 each stated, before their reports were scored, how they read the
 points the standard leaves open (``benchmarks/data/README.md``); :data:`DECLARED` holds the
 choices that differ from the shipped defaults (``radlite/tasks/abdct/conventions.yaml``).
 Writers 1-8 stated none. Micro F1 per writer set in ``data/train/`` and ``data/heldout/``.
@@ -30,7 +30,9 @@ DECLARED: dict[int, list[str]] = {
     13: [*_APPENDIX, "solid_organs=organs", "collapsed_bowel=none"], 14: _APPENDIX,
     15: _APPENDIX, 16: ["solid_organs=organs", "collapsed_bowel=none"], 17: _APPENDIX,
     18: _APPENDIX, 19: _APPENDIX, 21: _APPENDIX, 22: _APPENDIX, 23: _APPENDIX,
-    24: ["gallbladder_distension=diffuse"],
+    24: ["gallbladder_distension=diffuse"], 25: _APPENDIX,
+    26: [*_APPENDIX, "collapsed_bowel=none"],
+    27: [*_APPENDIX, "collapsed_bowel=none", "gallbladder_distension=diffuse"], 28: _APPENDIX,
 }
 
 

@@ -466,3 +466,16 @@ def test_rules_from_the_fourth_round_of_writers(text: str, expected: dict,
 ])
 def test_rules_from_round_five_development(text: str, expected: dict, absent: dict) -> None:
     assert_labels(text, expected, absent)
+
+
+def test_fit_conventions_finds_a_sites_reading() -> None:
+    from radlite.tasks.abdct.fit_conventions import fit_conventions
+
+    texts = ["Acute appendicitis with an appendicolith.", "Liver: 1 cm simple cyst.",
+             "Perforated appendicitis."]
+    gold = [{"large_bowel_diffuse": 1, "large_bowel_focal": 1}, {"liver_focal": 1},
+            {"large_bowel_diffuse": 1}]
+    chosen, score = fit_conventions([Report(str(i), t) for i, t in enumerate(texts)], gold)
+    assert chosen == ["appendix=large_bowel"] and score == 1.0
+    # a sample the shipped readings already fit keeps the defaults
+    assert fit_conventions([Report("0", texts[1])], [gold[1]])[0] == []

@@ -15,6 +15,7 @@ import numpy as np
 from radlite.core.types import Report
 from radlite.tasks.abdct.labels import default_organs, label_groups
 from radlite.tasks.abdct.lexicon import conventions
+from radlite.tasks.abdct.task import AbdctTask
 
 
 def _micro(gold: np.ndarray, pred: np.ndarray) -> float:
@@ -27,8 +28,6 @@ def fit_conventions(reports: Sequence[Report], gold: Sequence[dict[str, object]]
     micro F1 over the label columns of ``gold`` (one dict per report, wide columns), and
     that score. The shipped defaults win ties; fewer changes win among the rest.
     """
-    from radlite.tasks.abdct.task import AbdctTask
-
     organs, groups = default_organs(), list(label_groups())
     cols = [f"{o}_{g}" for o in organs for g in groups]
     truth = np.array([[int(row.get(c) or 0) for c in cols] for row in gold])

@@ -76,6 +76,13 @@ class Lexicon:
         return next((o.side or None for o in self.organs if o.name == organ), None)
 
 
+@cache
+def technique_cause() -> re.Pattern[str]:
+    """Words that explain an appearance by technique (``cues_abdct.yaml``
+    ``technique_cause``: "due to underdistension")."""
+    return compile_any([_load("cues_abdct.yaml")["technique_cause"]])
+
+
 def conventions() -> dict[str, dict[str, Any]]:
     """The site conventions of ``conventions.yaml``: name -> help, default, choices."""
     return dict(_load("conventions.yaml")["conventions"])

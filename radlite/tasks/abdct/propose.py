@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from radlite.tasks.abdct.lexicon import Lexicon, load_lexicon, urgency_of
+from radlite.tasks.abdct.lexicon import Lexicon, load_lexicon, technique_cause, urgency_of
 from radlite.text.abbreviations import Expanded, expand
 from radlite.text.negex import Certainty, CueSet, certainty, load_cues_with
 from radlite.text.sections import in_spans, sections
@@ -75,9 +75,6 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _PLUS_ITEM = re.compile(r"(?:^|[:;,]|\n)[ \t]*\+[ \t]*(?=\w)")
 _SIGN_ITEM = re.compile(r"(?:^|(?<=[:;,\n]))[ \t]*([+-])[ \t]*(?=\w)")
 _COPULA_ABSENT = re.compile(r"(?:is|are) (?:absent|not )", re.IGNORECASE)
-_TECHNIQUE_CAUSE = re.compile(r"\b(?:due to|related to|secondary to|reflects?|reflecting) "
-                              r"(?:under-?disten|non-?disten|incomplete disten|collaps|peristals|"
-                              r"(?:partial )?volume averaging)\w*", re.IGNORECASE)
 _PAREN = re.compile(r"\s*\([^)]*\)")
 # Types taken from a reason section (what was done to the patient, not a diagnosis) and
 # from a technique section (a limit of this exam that names its organs).
@@ -381,7 +378,7 @@ def _certainty(text: str, hit: tuple[int, int, str], cues: CueSet,
     lo, hi = _clause(text, hit[0])
     # "not well evaluated due to underdistension": the cause confirms a limitation (the
     # overlay's cue that explains a finding away by technique does not apply)
-    clause = _TECHNIQUE_CAUSE.sub(lambda m: " " * len(m.group(0)), text[lo:hi])
+    clause = technique_cause().sub(lambda m: " " * len(m.group(0)), text[lo:hi])
     return certainty(clause, hit[0] - lo, hit[1] - lo, cues)
 
 

@@ -30,6 +30,9 @@ from pathlib import Path
 
 from lirads_extraction import _shown  # noqa: E402 - sibling benchmark script
 
+from radlite.backends.base import file_hash
+from radlite.core.precision import resolve_dtype
+
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "benchmarks/data/lirads_validation_handwritten.csv"
 RESULTS = ROOT / "benchmarks/results"
@@ -65,7 +68,8 @@ def pipeline_files(raw: Path, gold: Path, work: Path, name: str) -> dict[str, Pa
     records = [Record.from_dict(obj) for _, _, obj in iter_json_objects(raw)]
     steps = {"model": lambda t, v: v,
              "gate": lambda t, v: gate.run(t, v, cue_completion=False)[0],
-             "pipeline": lambda t, v: gate.run(t, v)[0]}
+             "pipeline": lambda t, v: gate.run(t, v)[0],
+             "rules": lambda t, v: gate.run(t, _empty_answer(v))[0]}
     files = {}
     for step, fn in steps.items():
         out = [replace(r, values=fn(texts[r.id], r.values)) if r.status == "ok" else r
@@ -73,6 +77,30 @@ def pipeline_files(raw: Path, gold: Path, work: Path, name: str) -> dict[str, Pa
         files[step] = work / f"{name}_{step}.csv"
         write_wide(LiradsTask(), out, files[step])
     return files
+
+
+def _empty_answer(values: dict) -> dict:
+    """The answer of a model that found nothing: the steps alone then decide ("rules alone")."""
+    return {k: None if k in ("size", "location") else 0 for k in values}
+
+
+def ablation_table(summary: dict) -> str:
+    """Markdown rows: each configuration's accuracy and pooled MCC with 95% CIs."""
+    rows = [("model alone (`--no-evidence-gate --no-cue-completion`)", "adapter_metrics"),
+            ("+ evidence gate, index and lesion checks (`--no-cue-completion`)",
+             "adapter_gate_metrics"),
+            ("+ cue completion = default pipeline", "pipeline_metrics"),
+            ("rules alone (the steps on an empty answer)", "rules_metrics"),
+            ("base model, no adapter (steps off)", "base")]
+    lines = ["| configuration | accuracy [95% CI] | pooled MCC [95% CI] |", "|---|---|---|"]
+    for label, key in rows:
+        m = summary[key]
+        lines.append(f"| {label} | {_ci(m['accuracy'])} | {_ci(m['mcc'])} |")
+    return "\n".join(lines)
+
+
+def _ci(value: list[float]) -> str:
+    return f"{value[0]:.3f} [{value[1]:.3f}, {value[2]:.3f}]"
 
 
 def headline(results: dict, model: str) -> dict[str, list[float]]:
@@ -86,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--adapter", default=str(ROOT / "radlite/adapters/lirads"))
     parser.add_argument("--name", default="shipped")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--dtype", default="auto", help="Model precision (extract --dtype).")
     parser.add_argument("--work", type=Path, default=Path("/tmp/radlite-train-bench"))
     parser.add_argument("--base-pred", type=Path, default=None,
                         help="Reuse an existing --no-adapter prediction file.")
@@ -99,10 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     raw = args.work / f"{args.name}.jsonl"
     commands, seconds = [], {}
     if args.base_pred is None:
-        commands.append(extract_cmd(args.gold, base, args.threads, None))
+        commands.append(extract_cmd(args.gold, base, args.threads, None) + ["--dtype", args.dtype])
         seconds["base_extract"] = run(commands[-1])
     if args.adapter_pred is None:
-        commands.append(extract_cmd(args.gold, raw, args.threads, args.adapter))
+        commands.append(extract_cmd(args.gold, raw, args.threads, args.adapter)
+                        + ["--dtype", args.dtype])
         seconds["adapter_extract"] = run(commands[-1])
     else:
         raw = args.adapter_pred
@@ -120,12 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     first = results["base"]
     summary = {
         "gold": _shown(args.gold), "n_reports": first["n_reports"],
-        "adapter": _shown(Path(args.adapter)), "commands": [" ".join(c) for c in commands],
+        "adapter": _shown(Path(args.adapter)), "adapter_hash": file_hash(args.adapter),
+        "dtype": f"{args.dtype} -> {resolve_dtype(args.dtype, 'cpu')}", "commands": [" ".join(c) for c in commands],
         "seconds": {k: round(v, 1) for k, v in seconds.items()},
         "base": headline(first, "base"),
         "adapter_metrics": headline(first, "model"),
         "adapter_gate_metrics": headline(first, "gate"),
         "pipeline_metrics": headline(first, "pipeline"),
+        "rules_metrics": headline(first, "rules"),
         "comparisons_vs_base": first["comparisons"],
         "comparisons_vs_model": results["model"]["comparisons"],
         "failed": {m: v["n_failed"] for m, v in first["ids"]["models"].items()},
@@ -133,8 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"train_lirads_{args.name}.json"
     out.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    out.with_suffix(".md").write_text(
+        f"# LI-RADS ablation: {summary['gold']} ({summary['n_reports']} reports), adapter "
+        f"{summary['adapter_hash']}, {summary['dtype']}\n\n{ablation_table(summary)}\n", encoding="utf-8")
     print(json.dumps({k: summary[k] for k in ("base", "adapter_metrics", "adapter_gate_metrics",
-                                              "pipeline_metrics", "failed")}, indent=2))
+                                              "pipeline_metrics", "rules_metrics", "failed")}, indent=2))
     print(f"-> {out}")
     return 0
 

@@ -63,6 +63,11 @@ class Backend(ABC):
         return None
 
     @property
+    def dtype(self) -> str | None:
+        """The precision local weights run in, or None (servers, rules)."""
+        return None
+
+    @property
     def decoding(self) -> dict[str, Any]:
         """Decoding controls that override the tasks' settings (empty: none)."""
         return {}
@@ -91,6 +96,10 @@ class DelegatingBackend(Backend):
     @property
     def adapter_hash(self) -> str | None:
         return self.inner.adapter_hash
+
+    @property
+    def dtype(self) -> str | None:
+        return self.inner.dtype
 
     @property
     def decoding(self) -> dict[str, Any]:
@@ -128,6 +137,8 @@ def backend_identity(backend: Backend) -> dict[str, Any]:
     decoding controls when any are set (for provenance and job fingerprints)."""
     found: dict[str, Any] = {"model_id": backend.model_id, "adapter_hash": backend.adapter_hash,
                              "backend": backend.name}
+    if backend.dtype:
+        found["dtype"] = backend.dtype
     if backend.decoding:
         found["decoding"] = backend.decoding
     return found

@@ -18,6 +18,8 @@ from radlite.backends.base import ALL_CONTROLS, Backend, Capabilities, file_hash
 from radlite.backends.hf_prefix import MIN_PREFIX_TOKENS, PrefixCache, common_prefix, length_groups
 from radlite.core.errors import BackendError, RadliteError
 from radlite.core.generation import GenerationRequest, GenerationResult
+from radlite.core.precision import resolve_dtype
+from radlite.models.optional import OPTIONAL_MODELS, optional_model_path
 
 log = logging.getLogger(__name__)
 
@@ -60,21 +62,48 @@ def load_model_and_tokenizer(
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = Path(model)
+    if not path.exists() and str(model) in OPTIONAL_MODELS:
+        try:
+            path = optional_model_path(str(model))
+        except RadliteError as exc:
+            raise BackendError(str(exc)) from exc
     if not path.exists():
         raise BackendError(f"model path {path} does not exist (models are loaded from local paths)")
     folder, kwargs = local_source(path)
-    torch_dtype = {"auto": torch.float32 if device == "cpu" else torch.bfloat16,
-                   "float32": torch.float32, "bfloat16": torch.bfloat16,
-                   "float16": torch.float16}[dtype]
+    try:
+        name = resolve_dtype(dtype, device)
+    except ValueError as exc:
+        raise BackendError(str(exc)) from exc
+    torch_dtype = getattr(torch, name)
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, **kwargs)
         lm = AutoModelForCausalLM.from_pretrained(folder, dtype=torch_dtype, **kwargs)
     except (OSError, ValueError) as exc:
         raise BackendError(f"could not load a model from {path}: {exc}") from exc
+    return lm.to(device).eval(), for_generation(tokenizer)
+
+
+def for_generation(tokenizer: Any) -> Any:
+    """Left padding and a pad token (batched generation needs both)."""
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    return lm.to(device).eval(), tokenizer
+    return tokenizer
+
+
+def forget_gguf_quantization(model: Any) -> None:
+    """GGUF weights arrive dequantized (fp32) but flagged as quantized; unflag them.
+
+    transformers keeps a GGUF "quantizer" on the model, which makes the Trainer refuse
+    to train it; the tensors themselves are ordinary floating-point weights.
+    """
+    quantizer = getattr(model, "hf_quantizer", None)
+    if quantizer is not None:
+        quantizer.remove_quantization_config(model)
+    for module in model.modules():
+        config = getattr(module, "config", None)
+        if config is not None and getattr(config, "_is_quantized", False):
+            config._is_quantized = False
 
 
 def chat_prompt(tokenizer: Any, messages: Sequence[dict[str, str]]) -> str:
@@ -95,7 +124,8 @@ class TransformersBackend(Backend):
         model: local model folder or ``.gguf`` file.
         adapter: optional PEFT adapter folder; merged into the weights for speed.
         device: ``cpu``, ``cuda``, ``cuda:N`` or ``auto``.
-        dtype: ``auto``, ``float32``, ``bfloat16`` or ``float16``.
+        dtype: ``auto`` (bfloat16 on CUDA and on CPUs with AVX512-BF16/AMX, float32
+            elsewhere), ``float32``, ``bfloat16`` or ``float16``.
         batch_size: default batch size callers should use.
         threads: CPU threads for torch (default: torch's choice).
         constrained: use xgrammar for requests that carry a schema or regex.
@@ -127,10 +157,8 @@ class TransformersBackend(Backend):
             torch.set_num_threads(int(threads))
         self.device = device
         self._model_path = str(model)
-        self.model, self.tokenizer = load_model_and_tokenizer(model, device, dtype)
         self._adapter_hash = None
-        if adapter:
-            self.attach_adapter(adapter)
+        self._load(model, adapter, device, dtype)
         self.constrained = constrained and _xgrammar_available()
         self._grammar_compiler: Any = None
         self._grammar_cache: dict[str, Any] = {}
@@ -140,6 +168,30 @@ class TransformersBackend(Backend):
             json_schema=self.constrained, regex=self.constrained, batch=True,
             max_batch_size=batch_size, decoding=ALL_CONTROLS,
         )
+
+    def _load(self, model: str, adapter: str | None, device: str, dtype: str) -> None:
+        """Load the model and merge ``adapter``; a GGUF model goes through the merged cache
+        (:mod:`radlite.backends.merged_cache`), which skips dequantizing and merging."""
+        import torch
+
+        from radlite.backends import merged_cache
+
+        key = None
+        if str(model).endswith(".gguf") and merged_cache.cache_root() is not None:
+            adapter_hash = file_hash(adapter) if adapter else None
+            name = resolve_dtype(dtype, device)
+            key = merged_cache.cache_key(Path(model), adapter_hash, name)
+            cached = merged_cache.load_cached(key, device, getattr(torch, name))
+            if cached is not None:
+                self.model, tokenizer = cached
+                self.tokenizer = for_generation(tokenizer)
+                self._adapter_hash = adapter_hash
+                return
+        self.model, self.tokenizer = load_model_and_tokenizer(model, device, dtype)
+        if adapter:
+            self.attach_adapter(adapter)
+        if key is not None:
+            merged_cache.store(key, self.model, self.tokenizer)
 
     @classmethod
     def from_loaded(cls, model: Any, tokenizer: Any, batch_size: int = 8,
@@ -177,10 +229,14 @@ class TransformersBackend(Backend):
     def model_id(self) -> str:
         return self._model_path + self._precision_suffix()
 
+    @property
+    def dtype(self) -> str | None:
+        """The precision the weights run in (``auto`` already resolved)."""
+        return str(getattr(getattr(self, "model", None), "dtype", "float32")).removeprefix("torch.")
+
     def _precision_suffix(self) -> str:
         """`` [bfloat16]`` etc. when the weights are not fp32 (part of a job's identity)."""
-        dtype = str(getattr(getattr(self, "model", None), "dtype", "float32")).removeprefix("torch.")
-        return "" if dtype == "float32" else f" [{dtype}]"
+        return "" if self.dtype == "float32" else f" [{self.dtype}]"
 
     @property
     def adapter_hash(self) -> str | None:

@@ -42,8 +42,8 @@ def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--threads", type=int, default=None, help="CPU threads."),
         click.option("--dtype", default=None,
                      type=click.Choice(["auto", "float32", "bfloat16", "float16"]),
-                     help="builtin/transformers: weight precision (auto = float32 on CPU). "
-                          "bfloat16 is ~1.6x faster on CPUs with AMX (see docs/scale.md)."),
+                     help="builtin/transformers: weight precision. auto (default): bfloat16 on "
+                          "CUDA and on CPUs with AVX512-BF16/AMX, float32 elsewhere."),
         *decoding_options(),
     ]
     for option in reversed(options):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from radlite import __version__
 from radlite.core.extras import distributions_by_extra, normalise
+from radlite.core.precision import BF16_CPU_FLAGS, cpu_flags, resolve_dtype
 from radlite.doctor.report import Check, attempt
 
 #: Libraries every default path imports (core dependencies in pyproject.toml).
@@ -92,14 +93,12 @@ def extra_checks() -> list[Check]:
 
 
 def _cpu_flags() -> str:
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-    except OSError:
+    flags = cpu_flags()
+    if not flags:
         return "unknown"
-    match = re.search(r"^flags\s*:(.*)$", text, re.M)
-    flags = set(match.group(1).split()) if match else set()
-    wanted = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
-    return ", ".join(f for f in wanted if f in flags) or "none of avx2/avx512/amx"
+    wanted = ("avx2", "avx512f", *BF16_CPU_FLAGS)
+    found = ", ".join(f for f in wanted if f in flags) or "none of avx2/avx512/amx"
+    return f"{found} (--dtype auto: {resolve_dtype('auto', 'cpu', flags)})"
 
 
 def _threads() -> str:

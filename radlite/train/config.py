@@ -20,6 +20,7 @@ import pydantic
 import yaml
 
 from radlite.core.errors import ConfigError
+from radlite.models.optional import OPTIONAL_MODELS
 
 BUILTIN = "builtin"
 QUANTIZATIONS = ("none", "4bit")
@@ -54,8 +55,13 @@ class TrainConfig:
     synth_lang: str = _f("mixed", "Synthetic report language: en, ko-en or mixed.")
     max_length: int = _f(512, "Longest prompt+answer in tokens; longer examples are dropped.")
     kfold: int = _f(0, "k-fold cross-validation: train k adapters, report mean metrics (0 = off).")
+    rare_repeat: int = _f(1, "Show a training example this many times when a binary label "
+                          "it holds positive is rare (positive in under rare_rate of the "
+                          "training rows); 1 = off.")
+    rare_rate: float = _f(0.2, "Positive rate below which a binary label counts as rare.")
     # model
-    model: str = _f(BUILTIN, "Local model folder or .gguf file, or 'builtin' (embedded model).")
+    model: str = _f(BUILTIN, "Local model folder or .gguf file, 'builtin' (embedded model), or "
+                    "an optional packaged model by name (gemma3-270m).")
     model_type: str = _f("auto", "auto, causal or seq2seq (T5-style encoder-decoder).")
     init_adapter: str = _f("", "Start from this LoRA adapter (two-stage training: stage 2).")
     lora_r: int = _f(16, "LoRA rank.")
@@ -85,6 +91,8 @@ class TrainConfig:
     resume: bool = _f(False, "Resume from the newest checkpoint in output_dir.")
     device: str = _f("auto", "cpu, cuda or auto.")
     threads: int = _f(0, "CPU threads for torch (0 = torch's choice).")
+    group_by_length: bool = _f(False, "Batch examples of similar length (less padding: "
+                               "faster steps on CPU).")
     bf16: bool = _f(False, "Mixed precision with bfloat16 autocast (CUDA, or CPUs with "
                     "AVX512-BF16/AMX: several times faster there). Weights stay fp32.")
 
@@ -167,7 +175,8 @@ class TrainConfig:
         p: list[str] = []
         if self.model_type not in MODEL_TYPES:
             p.append(f"model_type must be one of {MODEL_TYPES}")
-        if self.model != BUILTIN and not Path(self.model).exists():
+        if (self.model != BUILTIN and self.model not in OPTIONAL_MODELS
+                and not Path(self.model).exists()):
             p.append(f"model {self.model} does not exist (models are loaded from local paths)")
         if self.init_adapter and not (Path(self.init_adapter) / "adapter_config.json").is_file():
             p.append(f"init_adapter {self.init_adapter} is not a PEFT adapter folder")

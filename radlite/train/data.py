@@ -152,6 +152,28 @@ def split(examples: list[Example], val_fraction: float, seed: int
     return train, val
 
 
+def oversample_rare(examples: list[Example], repeat: int, rate: float) -> list[Example]:
+    """Repeat each example that is positive for a rare binary label ``repeat`` times.
+
+    A label is binary when every gold value is 0/1 (absent values aside); it is rare when
+    fewer than ``rate`` of the examples hold it positive. Returns a new list (the originals
+    first, the repeats after them, so validation splits made earlier are unaffected).
+    """
+    if repeat <= 1 or not examples:
+        return list(examples)
+    rare = [k for k in _binary_labels(examples)
+            if sum(e.gold.get(k) == 1 for e in examples) < rate * len(examples)]
+    extra = [e for e in examples if any(e.gold.get(k) == 1 for k in rare)]
+    return [*examples, *(extra * (repeat - 1))]
+
+
+def _binary_labels(examples: list[Example]) -> list[str]:
+    keys = {k for e in examples for k in e.gold}
+    return sorted(k for k in keys
+                  if all(e.gold.get(k) in (0, 1, None) for e in examples)
+                  and any(e.gold.get(k) == 1 for e in examples))
+
+
 def kfold_splits(examples: list[Example], k: int, seed: int
                  ) -> list[tuple[list[Example], list[Example]]]:
     """``k`` (train, val) pairs; every example is validated exactly once."""

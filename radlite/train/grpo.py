@@ -17,7 +17,7 @@ from typing import Any
 
 from radlite.train import runs
 from radlite.train.config import GRPOSettings
-from radlite.train.data import Example, load_examples
+from radlite.train.data import Example, load_examples, oversample_rare
 from radlite.train.encode import prompt_text
 from radlite.train.modeling import add_adapter, load_base
 from radlite.train.progress import PeriodicAccuracy, TrainingLog
@@ -87,6 +87,7 @@ def train_grpo(config: GRPOSettings) -> dict[str, Any]:
     model, tokenizer, model_type = load_base(config)
     model = add_adapter(model, config, model_type)
     tokenizer.padding_side = "left"
+    train = oversample_rare(train, config.rare_repeat, config.rare_rate)
     dataset, dropped = _dataset(tokenizer, train, config.max_length)
     if len(dataset) == 0:
         raise runs.no_data_error(config, dropped)

@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from radlite.backends.hf import forget_gguf_quantization
 from radlite.core.errors import ConfigError
 from radlite.train.config import BUILTIN, TrainConfig
 
@@ -20,11 +21,16 @@ log = logging.getLogger(__name__)
 
 
 def resolve_model_path(model: str) -> Path:
-    """The local path of ``model`` (``builtin`` -> the embedded GGUF file)."""
+    """The local path of ``model``: ``builtin`` -> the embedded GGUF file; a name of
+    :data:`radlite.models.optional.OPTIONAL_MODELS` -> its verified GGUF file."""
+    from radlite.models.optional import OPTIONAL_MODELS, optional_model_path
+
     if model == BUILTIN:
         from radlite.backends.builtin import embedded_model_path
 
         return embedded_model_path()
+    if model in OPTIONAL_MODELS:
+        return optional_model_path(model)
     return Path(model)
 
 
@@ -92,7 +98,7 @@ def load_base(config: TrainConfig) -> tuple[Any, Any, str]:
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     if "gguf_file" in kwargs:
-        _forget_gguf_quantization(model)
+        forget_gguf_quantization(model)
     if quant is None:
         model = model.to(device)
     else:
@@ -100,21 +106,6 @@ def load_base(config: TrainConfig) -> tuple[Any, Any, str]:
 
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     return model, tokenizer, model_type
-
-
-def _forget_gguf_quantization(model: Any) -> None:
-    """GGUF weights arrive dequantized (fp32) but flagged as quantized; unflag them.
-
-    transformers keeps a GGUF "quantizer" on the model, which makes the Trainer refuse
-    to train it; the tensors themselves are ordinary floating-point weights.
-    """
-    quantizer = getattr(model, "hf_quantizer", None)
-    if quantizer is not None:
-        quantizer.remove_quantization_config(model)
-    for module in model.modules():
-        config = getattr(module, "config", None)
-        if config is not None and getattr(config, "_is_quantized", False):
-            config._is_quantized = False
 
 
 def add_adapter(model: Any, config: TrainConfig, model_type: str) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 from radlite.train import runs
 from radlite.train.config import SFTSettings
-from radlite.train.data import Example, kfold_splits, load_examples
+from radlite.train.data import Example, kfold_splits, load_examples, oversample_rare
 from radlite.train.encode import Collator, encode_all
 from radlite.train.modeling import add_adapter, load_base
 from radlite.train.progress import AccuracyCallback, TrainingLog
@@ -50,6 +50,7 @@ def _arguments(config: SFTSettings, output_dir: Path, has_eval: bool) -> Any:
         seed=config.seed,
         use_cpu=runs.device_of(config) == "cpu",
         bf16=config.bf16,
+        train_sampling_strategy="group_by_length" if config.group_by_length else "random",
         dataloader_num_workers=0,
         remove_unused_columns=False,
         disable_tqdm=True,
@@ -77,6 +78,7 @@ def _train_one(config: SFTSettings, train: list[Example], val: list[Example],
     task = runs.task_of(config)
     model, tokenizer, model_type = load_base(config)
     model = add_adapter(model, config, model_type)
+    train = oversample_rare(train, config.rare_repeat, config.rare_rate)
     train_features, dropped = encode_all(tokenizer, train, model_type, config.max_length)
     val_features, val_dropped = encode_all(tokenizer, val, model_type, config.max_length)
     if not train_features:

@@ -73,3 +73,17 @@ def test_training_task_scores_the_model_alone() -> None:
     answer = target.replace("size=23", "size=24")  # the gate would empty an unstated size
     assert abs(reward([answer], gold_json=[json.dumps(GOLD)], text=[TEXT],
                       target=[target])[0] - 11 / 12) < 1e-9
+
+
+def test_rare_positives_are_repeated_and_common_ones_are_not() -> None:
+    from radlite.train.data import Example, oversample_rare
+
+    def example(i: int, tiv: int, aphe: int) -> Example:
+        return Example(id=str(i), text="", messages=[], target="",
+                       gold={"size": 20 + i, "tiv": tiv, "aphe": aphe})
+
+    examples = [example(0, 1, 1)] + [example(i, 0, i % 2) for i in range(1, 10)]
+    out = oversample_rare(examples, repeat=3, rate=0.2)
+    assert out[:10] == examples
+    assert [e.id for e in out[10:]] == ["0", "0"]  # tiv is rare (1/10); aphe (6/10) and size are not
+    assert oversample_rare(examples, repeat=1, rate=0.2) == examples

@@ -18,8 +18,9 @@ def test_validation_answers_equal_inference(embedded_folder: Path) -> None:
     from radlite.train.data import Example
     from radlite.train.progress import generate_answers
 
+    # float32, as the model being trained is (bfloat16 batches of other sizes may differ)
     backend = TransformersBackend(str(embedded_folder), device="cpu", threads=1,
-                                  constrained=False)
+                                  constrained=False, dtype="float32")
     task = get_task("lirads", template="compact-v1")
     texts = ["A 2.3 cm arterial enhancing nodule in S8 with washout.",
              "Cirrhotic liver. No focal lesion.", "간 S6에 1.2 cm 결절, 동맥기 조영증강."]

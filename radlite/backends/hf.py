@@ -18,7 +18,7 @@ from radlite.backends.base import ALL_CONTROLS, Backend, Capabilities, file_hash
 from radlite.backends.hf_prefix import MIN_PREFIX_TOKENS, PrefixCache, common_prefix, length_groups
 from radlite.core.errors import BackendError, RadliteError
 from radlite.core.generation import GenerationRequest, GenerationResult
-from radlite.core.precision import resolve_dtype
+from radlite.core.precision import DTYPES, resolve_dtype
 from radlite.models.optional import OPTIONAL_MODELS, optional_model_path
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,9 @@ class TransformersBackend(Backend):
         from radlite.backends import merged_cache
 
         key = None
-        if str(model).endswith(".gguf") and merged_cache.cache_root() is not None:
+        path = Path(model)
+        if (path.suffix == ".gguf" and path.is_file() and dtype in DTYPES
+                and merged_cache.cache_root() is not None):
             adapter_hash = file_hash(adapter) if adapter else None
             name = resolve_dtype(dtype, device)
             key = merged_cache.cache_key(Path(model), adapter_hash, name)

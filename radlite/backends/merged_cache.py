@@ -18,6 +18,7 @@ renamed into place, so an interrupted write leaves no partial entry.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -61,7 +62,8 @@ def load_cached(key: str, device: str, dtype: Any) -> tuple[Any, Any] | None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     folder = root / key
-    os.utime(folder)  # most recently used: kept longest by prune()
+    with contextlib.suppress(OSError):  # a read-only cache is still read
+        os.utime(folder)  # most recently used: kept longest by prune()
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, local_files_only=True)
@@ -94,10 +96,20 @@ def store(key: str, model: Any, tokenizer: Any) -> None:
         log.warning("could not write the model cache in %s: %s", root, exc)
         shutil.rmtree(staging, ignore_errors=True)
         return
-    prune(root, keep=int(os.environ.get("RADLITE_MODEL_CACHE_KEEP", KEEP)))
+    prune(root, keep=_keep())
 
 
-def prune(root: Path, keep: int = 3) -> list[Path]:
+def _keep() -> int:
+    value = os.environ.get("RADLITE_MODEL_CACHE_KEEP", "")
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    if value:
+        log.warning("RADLITE_MODEL_CACHE_KEEP=%r is not a positive whole number; keeping %d",
+                    value, KEEP)
+    return KEEP
+
+
+def prune(root: Path, keep: int = KEEP) -> list[Path]:
     """Delete all but the ``keep`` most recently used entries; returns the deleted ones."""
     entries = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
                      key=lambda p: p.stat().st_mtime, reverse=True)

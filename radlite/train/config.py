@@ -161,6 +161,10 @@ class TrainConfig:
             value = getattr(self, name)
             if value and not Path(value).is_file():
                 p.append(f"{name} {value} does not exist")
+        if self.rare_repeat < 1:
+            p.append("rare_repeat must be at least 1 (1 = off)")
+        if not 0 < self.rare_rate <= 1:
+            p.append("rare_rate must be in (0, 1]")
         if self.kfold == 1 or self.kfold < 0:
             p.append("kfold must be 0 (off) or at least 2")
         if self.kfold and self.val_file:

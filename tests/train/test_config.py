@@ -85,3 +85,10 @@ def test_cli_flags_print_config() -> None:
                                           "--no-mask-truncated", "--print-config"])
     assert result.exit_code == 0, result.output
     assert '"num_generations": 2' in result.output and '"mask_truncated": false' in result.output
+
+
+def test_bad_oversampling_settings_are_named() -> None:
+    with pytest.raises(ConfigError, match="rare_repeat"):
+        SFTSettings(synth_n=4, rare_repeat=0).validate()
+    with pytest.raises(ConfigError, match="rare_rate"):
+        SFTSettings(synth_n=4, rare_rate=1.5).validate()

@@ -51,3 +51,4 @@ def test_a_training_config_accepts_the_name() -> None:
     from radlite.train.config import SFTSettings
 
     SFTSettings(model="gemma3-270m", synth_n=4).validate()
+

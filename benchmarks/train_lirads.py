@@ -46,9 +46,17 @@ def run(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def extract_cmd(gold: Path, out: Path, threads: int, adapter: str | None) -> list[str]:
-    """The extraction command (pipeline steps off) for the base model or an adapter."""
-    cmd = ["radlite", "extract", "lirads", str(gold), "-o", str(out), "--backend", "builtin",
+def extract_cmd(gold: Path, out: Path, threads: int, adapter: str | None,
+                model: str | None = None) -> list[str]:
+    """The extraction command (pipeline steps off) for the base model or an adapter.
+
+    ``model`` (an optional model name such as ``gemma3-270m``, or a GGUF path) runs the
+    transformers backend with the compact template the training configs use; without it
+    the embedded builtin model runs.
+    """
+    backend = (["--backend", "transformers", "--model", model, "--template", "compact-v1"]
+               if model else ["--backend", "builtin"])
+    cmd = ["radlite", "extract", "lirads", str(gold), "-o", str(out), *backend,
            "--threads", str(threads), "--no-progress", "--restart", "--no-evidence-gate",
            "--no-cue-completion"]
     if out.suffix == ".jsonl":
@@ -113,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapter", default=str(ROOT / "radlite/adapters/lirads"))
     parser.add_argument("--name", default="shipped")
+    parser.add_argument("--model", default=None,
+                        help="Base model name or GGUF for the transformers backend "
+                             "(default: the embedded builtin model).")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--dtype", default="auto", help="Model precision (extract --dtype).")
     parser.add_argument("--work", type=Path, default=Path("/tmp/radlite-train-bench"))
@@ -128,10 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     raw = args.work / f"{args.name}.jsonl"
     commands, seconds = [], {}
     if args.base_pred is None:
-        commands.append(extract_cmd(args.gold, base, args.threads, None) + ["--dtype", args.dtype])
+        commands.append(extract_cmd(args.gold, base, args.threads, None, args.model) + ["--dtype", args.dtype])
         seconds["base_extract"] = run(commands[-1])
     if args.adapter_pred is None:
-        commands.append(extract_cmd(args.gold, raw, args.threads, args.adapter)
+        commands.append(extract_cmd(args.gold, raw, args.threads, args.adapter, args.model)
                         + ["--dtype", args.dtype])
         seconds["adapter_extract"] = run(commands[-1])
     else:
@@ -150,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     first = results["base"]
     summary = {
         "gold": _shown(args.gold), "n_reports": first["n_reports"],
+        "model": args.model or "builtin",
         "adapter": _shown(Path(args.adapter)), "adapter_hash": file_hash(args.adapter),
         "dtype": f"{args.dtype} -> {resolve_dtype(args.dtype, 'cpu')}", "commands": [" ".join(c) for c in commands],
         "seconds": {k: round(v, 1) for k, v in seconds.items()},

@@ -50,17 +50,13 @@ def _xgrammar_available() -> bool:
     return True
 
 
-def load_model_and_tokenizer(
-    model: str | os.PathLike[str], device: str = "cpu", dtype: str = "auto"
-) -> tuple[Any, Any]:
-    """Load a causal LM and its tokenizer from a local folder or ``.gguf`` file.
+def model_path(model: str | Path) -> Path:
+    """The local path of ``model``: a folder or ``.gguf`` file, or an optional packaged
+    model by name (:mod:`radlite.models.optional`, checksum-verified).
 
     Raises:
-        BackendError: the path does not exist or does not hold a loadable model.
+        BackendError: no such path, or the named model is missing or fails its checksum.
     """
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     path = Path(model)
     if not path.exists() and str(model) in OPTIONAL_MODELS:
         try:
@@ -69,6 +65,22 @@ def load_model_and_tokenizer(
             raise BackendError(str(exc)) from exc
     if not path.exists():
         raise BackendError(f"model path {path} does not exist (models are loaded from local paths)")
+    return path
+
+
+def load_model_and_tokenizer(
+    model: str | os.PathLike[str], device: str = "cpu", dtype: str = "auto"
+) -> tuple[Any, Any]:
+    """Load a causal LM and its tokenizer from a local folder or ``.gguf`` file, or an
+    optional packaged model by name (:func:`model_path`).
+
+    Raises:
+        BackendError: the path does not exist or does not hold a loadable model.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = model_path(model)
     folder, kwargs = local_source(path)
     try:
         name = resolve_dtype(dtype, device)
@@ -177,19 +189,19 @@ class TransformersBackend(Backend):
         from radlite.backends import merged_cache
 
         key = None
-        path = Path(model)
+        path = model_path(model)
         if (path.suffix == ".gguf" and path.is_file() and dtype in DTYPES
                 and merged_cache.cache_root() is not None):
             adapter_hash = file_hash(adapter) if adapter else None
             name = resolve_dtype(dtype, device)
-            key = merged_cache.cache_key(Path(model), adapter_hash, name)
+            key = merged_cache.cache_key(path, adapter_hash, name)
             cached = merged_cache.load_cached(key, device, getattr(torch, name))
             if cached is not None:
                 self.model, tokenizer = cached
                 self.tokenizer = for_generation(tokenizer)
                 self._adapter_hash = adapter_hash
                 return
-        self.model, self.tokenizer = load_model_and_tokenizer(model, device, dtype)
+        self.model, self.tokenizer = load_model_and_tokenizer(path, device, dtype)
         if adapter:
             self.attach_adapter(adapter)
         if key is not None:

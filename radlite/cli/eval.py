@@ -59,7 +59,7 @@ def _common(fn):
                      show_default=True, help="Missing prediction ids: score as wrong, or drop."),
         click.option("--metrics", default=None,
                      help="Text metrics, comma-separated (bleu,rouge,meteor,bertscore,"
-                          "embedding,consistency)."),
+                          "embedding,consistency,labels: CheXpert label F1 of the impression vs the reference)."),
         click.option("--encoder", default=None, type=click.Path(exists=True, file_okay=False),
                      help="Local encoder folder for BERTScore (default all-MiniLM-L6-v2)."),
         click.option("--no-plots", is_flag=True, help="Skip PNG plots and the HTML report."),

@@ -23,13 +23,17 @@ import numpy as np
 from radlite.core.errors import ConfigError, InputError
 from radlite.evaluate import text
 from radlite.evaluate.consistency import consistency_rate
+from radlite.evaluate.label_agreement import label_f1
 from radlite.evaluate.spec import MetricSpec, ScoredModel
 from radlite.evaluate.wordnet import missing_message, wordnet_available
 
 log = logging.getLogger(__name__)
 
-DEFAULT_METRICS = ("bleu", "rouge", "meteor", "bertscore", "embedding", "consistency")
-HEADLINE = {"bleu4", "rougeL", "bertscore_f1", "nli_consistency", "f1radgraph_partial"}
+DEFAULT_METRICS = ("bleu", "rouge", "meteor", "bertscore", "embedding", "consistency", "labels")
+#: Families that only make sense for single chest impressions, not for serial summaries.
+IMPRESSION_ONLY = ("consistency", "labels")
+HEADLINE = {"bleu4", "rougeL", "bertscore_f1", "nli_consistency", "f1radgraph_partial",
+            "label_f1"}
 NLI_PREMISES = ("auto", "findings", "reference")
 
 
@@ -188,6 +192,8 @@ def text_scores(
             "consistency", consistency_rate(sources, hyps),
             "share of outputs with no negation/laterality/measurement conflict with the source",
         )
+    if "labels" in families:
+        out.update(label_f1(hyps, refs))
     return out
 
 
@@ -234,7 +240,7 @@ def score_serial(gold_rows: list[dict], pred_rows: list[dict | None], families: 
     n = len(gold_rows)
     summ = text_scores([_pred_text(p, "summary") for p in pred_rows],
                        [str(g.get("summary") or "") for g in gold_rows], None,
-                       [f for f in families if f != "consistency"], encoder_path)
+                       [f for f in families if f not in IMPRESSION_ONLY], encoder_path)
     hyps, refs, cluster = [], [], []
     for i, (g, p) in enumerate(zip(gold_rows, pred_rows, strict=True)):
         gold_list = list(g.get("per_report") or [])
@@ -245,7 +251,7 @@ def score_serial(gold_rows: list[dict], pred_rows: list[dict | None], families: 
             cluster.append(i)
     model = _cluster(summ, np.arange(n), n, prefix="summary_")
     if refs:
-        per = text_scores(hyps, refs, None, [f for f in families if f != "consistency"],
+        per = text_scores(hyps, refs, None, [f for f in families if f not in IMPRESSION_ONLY],
                           encoder_path)
         per_model = _cluster(per, np.asarray(cluster), n, prefix="per_report_")
         model.counts.update(per_model.counts)

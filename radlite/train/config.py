@@ -46,11 +46,15 @@ class TrainConfig:
     prompt_col: str = _f("report", "Input column: the report text (task 'text': the prompt).")
     target_col: str = _f("", "task 'text' only: the column holding the answer to learn.")
     system_prompt: str = _f("", "task 'text' only: optional system message.")
+    task_options: dict[str, Any] = _f({}, "Options of the task's prompt builder, over the "
+                                      "task's training defaults (impression: mode, style, "
+                                      "max_items).")
     # data
     train_file: str = _f("", "Labelled CSV/JSONL (id, report, labels). Empty: synthetic data.")
     val_file: str = _f("", "Separate validation CSV/JSONL. Empty: split from the training data.")
     val_fraction: float = _f(0.1, "Share of the training rows held out for validation.")
-    synth_n: int = _f(0, "Synthetic training reports to generate (when train_file is empty).")
+    synth_n: int = _f(0, "Synthetic training reports to generate; with train_file they are "
+                      "added to its rows (general + synthetic pairs in one stage).")
     synth_seed: int = _f(0, "Seed of the synthetic generator (the data seed).")
     synth_lang: str = _f("mixed", "Synthetic report language: en, ko-en or mixed.")
     max_length: int = _f(512, "Longest prompt+answer in tokens; longer examples are dropped.")
@@ -59,6 +63,8 @@ class TrainConfig:
                           "it holds positive is rare (positive in under rare_rate of the "
                           "training rows); 1 = off.")
     rare_rate: float = _f(0.2, "Positive rate below which a binary label counts as rare.")
+    typo_augment: float = _f(0.0, "Add a copy of every training report with typing errors at "
+                             "this per-letter rate, same answer (e.g. 0.03; 0 = off).")
     # model
     model: str = _f(BUILTIN, "Local model folder or .gguf file, 'builtin' (embedded model), or "
                     "an optional packaged model by name (gemma3-270m).")
@@ -165,6 +171,8 @@ class TrainConfig:
             p.append("rare_repeat must be at least 1 (1 = off)")
         if not 0 < self.rare_rate <= 1:
             p.append("rare_rate must be in (0, 1]")
+        if not 0 <= self.typo_augment <= 0.5:
+            p.append("typo_augment is a per-letter rate in [0, 0.5]")
         if self.kfold == 1 or self.kfold < 0:
             p.append("kfold must be 0 (off) or at least 2")
         if self.kfold and self.val_file:
@@ -234,8 +242,21 @@ class SFTSettings(TrainConfig):
 
     kind: ClassVar[str] = "sft"
 
-    early_stopping_patience: int = _f(3, "Stop after this many evaluations without a lower "
-                                      "validation loss (0 = off); the best adapter is kept.")
+    early_stopping_patience: int = _f(3, "Stop after this many evaluations without a better "
+                                      "best_metric (0 = off); the best adapter is kept.")
+    best_metric: str = _f("eval_loss", "Validation metric that picks the best checkpoint and "
+                          "drives early stopping: eval_loss (lower is better), or a decoded "
+                          "metric (higher is better): eval_rougeL, eval_bertscore_f1 (text "
+                          "tasks), eval_accuracy (LI-RADS); decoded metrics need "
+                          "eval_generate_n > 0.")
+
+    def _problems(self) -> list[str]:
+        p = super()._problems()
+        if self.best_metric != "eval_loss" and self.eval_generate_n <= 0:
+            p.append(f"best_metric {self.best_metric} is decoded: set eval_generate_n > 0")
+        if not self.best_metric.startswith("eval_"):
+            p.append("best_metric must name a validation metric (eval_...)")
+        return p
 
 
 @dataclass
@@ -275,10 +296,16 @@ class GRPOSettings(TrainConfig):
 
 def _coerce(cls: type[TrainConfig], name: str, value: Any) -> Any:
     """Turn YAML/CLI values into the field's type with pydantic's lax validation
-    (``"1e-4"`` -> float, ``"yes"`` -> True); a comma-separated string fills a list."""
+    (``"1e-4"`` -> float, ``"yes"`` -> True); a comma-separated string fills a list, and
+    a YAML/JSON mapping string (``"{mode: refine}"``) fills a dict."""
     kind = typing.get_type_hints(cls)[name]
     if kind == list[str] and isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
+    if typing.get_origin(kind) is dict and isinstance(value, str):
+        try:
+            value = yaml.safe_load(value) or {}
+        except yaml.YAMLError:
+            pass  # reported as "not a valid dict" below
     if kind is str and value is None:
         value = ""
     try:

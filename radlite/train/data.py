@@ -63,9 +63,11 @@ def training_task(config: TrainConfig) -> Any:
         return TextTask(config.target_col, config.system_prompt)
     from radlite.tasks import get_task, task_spec
 
-    training = task_spec(config.task).training
-    options = dict(training.task_options) if training is not None else {}
-    return get_task(config.task, template=config.template, **options)
+    spec = task_spec(config.task)
+    options = dict(spec.training.task_options) if spec.training is not None else {}
+    if any(option.name == "template" for option in spec.options):
+        options["template"] = config.template
+    return get_task(config.task, **{**options, **config.task_options})
 
 
 def _clean(value: Any) -> Any:
@@ -100,13 +102,18 @@ def read_rows(path: str | Path, text_col: str) -> list[dict[str, Any]]:
 
 
 def synth_rows(config: TrainConfig) -> list[dict[str, Any]]:
-    """``synth_n`` synthetic labelled rows of ``config.task`` (seeded by ``synth_seed``)."""
+    """``synth_n`` synthetic labelled rows of ``config.task`` (seeded by ``synth_seed``),
+    their text under ``report`` like the rows of :func:`read_rows`."""
     try:
         from radlite import synth
+        from radlite.tasks import task_spec
     except ImportError as exc:
         raise ConfigError("synthetic data needs radlite.synth; give train_file instead") from exc
-    return synth.generate(config.task, config.synth_n, seed=config.synth_seed,
+    rows = synth.generate(config.task, config.synth_n, seed=config.synth_seed,
                           lang=config.synth_lang)
+    field = task_spec(config.task).synthesis.text_field  # generate() checked it exists
+    return [{**{k: v for k, v in row.items() if k != field}, "report": row[field]}
+            for row in rows]
 
 
 def build_examples(task: Any, rows: list[dict[str, Any]], text_key: str = "report"
@@ -129,8 +136,9 @@ def load_examples(config: TrainConfig) -> tuple[list[Example], list[Example]]:
         ``(train, val)``; with ``kfold`` set, ``val`` is empty and ``train`` holds all rows.
     """
     task = training_task(config)
-    rows = (read_rows(config.train_file, config.prompt_col) if config.train_file
-            else synth_rows(config))
+    rows = read_rows(config.train_file, config.prompt_col) if config.train_file else []
+    if config.synth_n > 0:
+        rows += synth_rows(config)
     examples = build_examples(task, rows)
     if config.kfold:
         return examples, []
@@ -165,6 +173,29 @@ def oversample_rare(examples: list[Example], repeat: int, rate: float) -> list[E
             if sum(e.gold.get(k) == 1 for e in examples) < rate * len(examples)]
     extra = [e for e in examples if any(e.gold.get(k) == 1 for k in rare)]
     return [*examples, *(extra * (repeat - 1))]
+
+
+def add_typo_copies(task: Any, examples: list[Example], rate: float, seed: int
+                    ) -> list[Example]:
+    """``examples`` plus one copy of each whose report text has typing errors.
+
+    The copy keeps the example's answer: the model learns to give the clean answer from
+    a report with typos (``radlite.evaluate.perturb.typos``: per-letter substitutions,
+    deletions, duplications and swaps; digits, spaces and punctuation unchanged).
+    ``rate`` 0 returns ``examples`` unchanged.
+    """
+    if rate <= 0:
+        return examples
+    from radlite.evaluate.perturb import typos
+
+    rng = random.Random(seed)
+    copies = []
+    for example in examples:
+        noisy = typos(example.text, rate, rng)
+        messages, _ = task.training_pair(Report(f"{example.id}~typos", noisy), example.gold)
+        copies.append(Example(id=f"{example.id}~typos", text=noisy, messages=list(messages),
+                              target=example.target, gold=example.gold))
+    return examples + copies
 
 
 def _binary_labels(examples: list[Example]) -> list[str]:

@@ -85,7 +85,12 @@ def resume_point(config: TrainConfig, output_dir: Path) -> str | None:
 
 
 def accuracy_fn(task: Any, tokenizer: Any, val: list[Example], model_type: str) -> Any:
-    """``model -> metrics`` on ``val`` by greedy decoding, or None (no scorer / no data)."""
+    """``model -> metrics`` on ``val`` by greedy decoding, or None (no data).
+
+    A task with an exact-match scorer (LI-RADS) reports feature accuracy; a text task
+    (impression, ``text``) reports ROUGE-L and BERTScore F1 of the decoded answers
+    against the targets (:func:`text_similarity`).
+    """
     from radlite.train.progress import generate_answers
     from radlite.train.rewards import feature_accuracy, task_scorer
 
@@ -93,15 +98,30 @@ def accuracy_fn(task: Any, tokenizer: Any, val: list[Example], model_type: str) 
         return None
     try:
         task_scorer(task.name)
+        exact = True
     except ConfigError:
-        return None
+        exact = False
     max_new = int(getattr(task, "prompt", {}).get("max_new_tokens", 96))
 
     def score(model: Any) -> dict[str, float]:
         answers = generate_answers(model, tokenizer, val, max_new, model_type=model_type)
+        if not exact:
+            return text_similarity(answers, [e.target for e in val])
         return feature_accuracy(task, [e.text for e in val], answers, [e.gold for e in val])
 
     return score
+
+
+def text_similarity(answers: list[str], targets: list[str]) -> dict[str, float]:
+    """Mean ROUGE-L and (with the local encoder installed) BERTScore F1 of answers."""
+    from radlite.evaluate import text
+
+    out = {"rougeL": text.rouge(answers, targets)["rougeL"].corpus}
+    try:
+        out["bertscore_f1"] = text.bertscore(answers, targets)["bertscore_f1"].corpus
+    except (ConfigError, OSError) as exc:
+        log.warning("BERTScore skipped during training: %s", exc)
+    return out
 
 
 def save_adapter(model: Any, folder: Path) -> None:

@@ -1,7 +1,7 @@
 """Supervised fine-tuning (SFT) of a LoRA/QLoRA adapter with the transformers Trainer.
 
 Key term: a *run* is one call of :func:`train_sft`: it writes checkpoints, the log and
-plot, and finally ``<output_dir>/adapter`` (the best adapter by validation loss) and
+plot, and finally ``<output_dir>/adapter`` (the best adapter by ``best_metric``, default validation loss) and
 ``<output_dir>/training.json`` (config, data, time, metrics). With ``kfold=k`` it
 trains k runs under ``<output_dir>/fold-<i>`` and reports their mean.
 """
@@ -15,7 +15,13 @@ from typing import Any
 
 from radlite.train import runs
 from radlite.train.config import SFTSettings
-from radlite.train.data import Example, kfold_splits, load_examples, oversample_rare
+from radlite.train.data import (
+    Example,
+    add_typo_copies,
+    kfold_splits,
+    load_examples,
+    oversample_rare,
+)
 from radlite.train.encode import Collator, encode_all
 from radlite.train.modeling import add_adapter, load_base
 from radlite.train.progress import AccuracyCallback, TrainingLog
@@ -43,8 +49,8 @@ def _arguments(config: SFTSettings, output_dir: Path, has_eval: bool) -> Any:
         save_steps=config.save_steps,
         save_total_limit=config.save_total_limit,
         load_best_model_at_end=has_eval,
-        metric_for_best_model="eval_loss",
-        greater_is_better=False,
+        metric_for_best_model=config.best_metric,
+        greater_is_better=config.best_metric != "eval_loss",
         logging_steps=config.logging_steps,
         report_to=[],
         seed=config.seed,
@@ -79,6 +85,7 @@ def _train_one(config: SFTSettings, train: list[Example], val: list[Example],
     model, tokenizer, model_type = load_base(config)
     model = add_adapter(model, config, model_type)
     train = oversample_rare(train, config.rare_repeat, config.rare_rate)
+    train = add_typo_copies(task, train, config.typo_augment, config.seed)
     train_features, dropped = encode_all(tokenizer, train, model_type, config.max_length)
     val_features, val_dropped = encode_all(tokenizer, val, model_type, config.max_length)
     if not train_features:

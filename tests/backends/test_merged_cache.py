@@ -61,3 +61,27 @@ def test_only_the_most_recently_used_entries_are_kept(tmp_path: Path) -> None:
     deleted = merged_cache.prune(tmp_path, keep=2)
     assert [p.name for p in deleted] == ["oldest"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".staging-x", "middle", "newest"]
+
+
+def test_a_named_model_resolves_to_its_verified_file(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Named optional models reach the merged cache as their GGUF path (its key)."""
+    import sys
+    import types
+
+    from radlite.backends.hf import model_path
+    from radlite.core.errors import BackendError
+    from radlite.models import optional
+
+    gguf = tmp_path / "named.gguf"
+    gguf.write_bytes(b"GGUF-bytes")
+    module = types.ModuleType("named_model_pkg")
+    module.assemble = lambda: str(gguf)
+    monkeypatch.setitem(sys.modules, "named_model_pkg", module)
+    monkeypatch.setitem(optional.OPTIONAL_MODELS, "named", optional.OptionalModel(
+        name="named", install="pip install named", sha256=optional.file_sha256(gguf),
+        license="test", module="named_model_pkg", function="assemble"))
+    assert model_path("named") == gguf
+    assert model_path(gguf) == gguf
+    with pytest.raises(BackendError, match="does not exist"):
+        model_path(tmp_path / "absent.gguf")

@@ -1,6 +1,6 @@
 """The registered impression-drafting task (``radlite impress``)."""
 
-from radlite.tasks.spec import Evaluation, Synthesis, TaskSpec
+from radlite.tasks.spec import Evaluation, Synthesis, TaskSpec, Training
 
 SPEC = TaskSpec(
     name="impression",
@@ -13,4 +13,6 @@ SPEC = TaskSpec(
                         columns=("id", "indication", "modality", "body_site", "findings",
                                  "impression"),
                         text_field="findings"),
+    # findings -> impression; a config's task_options may pick mode: refine or a style
+    training=Training(task_options={"mode": "model"}),
 )

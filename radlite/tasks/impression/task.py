@@ -21,7 +21,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 
 from radlite.core.decoding import attempt_sampling
-from radlite.core.errors import ConfigError
+from radlite.core.errors import ConfigError, InputError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Record, Report
 from radlite.tasks.base import Task, load_prompt
@@ -106,6 +106,26 @@ class ImpressionTask(Task):
                   "findings": report.text.strip(), "draft": self.draft(report)}
         return ({"role": "system", "content": self._system.render(**values).strip()},
                 {"role": "user", "content": self._user.render(**values)})
+
+    def training_pair(self, report: Report, values: dict[str, Any]
+                      ) -> tuple[tuple[dict[str, str], ...], str]:
+        """The prompt :meth:`messages` builds and the gold impression as the answer.
+
+        The row's indication, background, modality and body site (when it has them) go
+        into the prompt exactly as at inference; the answer is the gold ``impression`` in
+        this task's style and length (:func:`styles.apply_style`), so each style learns
+        its own targets.
+
+        Raises:
+            InputError: the row has no gold impression.
+        """
+        meta_keys = (self.indication_col, self.background_col, "modality", "body_site")
+        meta = {k: str(values[k]) for k in meta_keys if values.get(k) not in (None, "")}
+        gold = str(values.get("impression") or "").strip()
+        if not gold:
+            raise InputError(f"row {report.id}: no gold impression to learn")
+        report = Report(report.id, report.text, {**report.meta, **meta})
+        return self.messages(report), styles.apply_style(gold, self.style, self.max_items)
 
     def build_request(self, report: Report, attempt: int = 0) -> GenerationRequest:
         return GenerationRequest(

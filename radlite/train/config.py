@@ -8,6 +8,7 @@ keys and the CLI flags (``max_steps`` <-> ``--max-steps``); flags override the f
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import importlib.util
@@ -302,10 +303,8 @@ def _coerce(cls: type[TrainConfig], name: str, value: Any) -> Any:
     if kind == list[str] and isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
     if typing.get_origin(kind) is dict and isinstance(value, str):
-        try:
+        with contextlib.suppress(yaml.YAMLError):  # reported as "not a valid dict" below
             value = yaml.safe_load(value) or {}
-        except yaml.YAMLError:
-            pass  # reported as "not a valid dict" below
     if kind is str and value is None:
         value = ""
     try:

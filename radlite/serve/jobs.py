@@ -165,8 +165,13 @@ class JobManager:
         info = json.loads(paths.info.read_text(encoding="utf-8"))
         counts: dict[str, int] = {}
         if paths.store.is_file():
-            with JobStore(paths.store) as store:
-                counts = store.counts()
+            try:
+                with JobStore(paths.store) as store:
+                    counts = store.counts()
+            except sqlite3.OperationalError as exc:
+                # The worker is creating the store (switching it to WAL) at this moment:
+                # a status poll reports no progress yet instead of failing with a 500.
+                log.debug("job %s: store busy (%s); counts not read", job_id, exc)
         info.pop("store", None)
         info.update(done=counts.get("ok", 0), failed=counts.get("failed", 0))
         return info

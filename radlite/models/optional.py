@@ -65,10 +65,11 @@ def optional_model_path(name: str) -> Path:
         raise ConfigError(f"unknown model {name!r}; named models: {', '.join(OPTIONAL_MODELS)}")
     spec = OPTIONAL_MODELS[name]
     if spec.parts:
-        path = _joined_parts(name, spec)
+        path, verified = _joined_parts(name, spec)
     else:
         path = Path(getattr(_import(spec.module, name, spec), spec.function)())
-    if file_sha256(path) != spec.sha256:
+        verified = False
+    if not verified and file_sha256(path) != spec.sha256:
         raise ConfigError(f"{path} does not have the pinned SHA-256 of {name} ({spec.sha256}); "
                           "refusing to load it")
     return path
@@ -108,11 +109,15 @@ def _part_files(spec: OptionalModel, name: str) -> list[Path]:
     return files
 
 
-def _joined_parts(name: str, spec: OptionalModel) -> Path:
-    """Join the split packages' chunks once; a joined file with the wrong hash is never kept."""
+def _joined_parts(name: str, spec: OptionalModel) -> tuple[Path, bool]:
+    """Join the split packages' chunks once; a joined file with the wrong hash is never kept.
+
+    Returns the joined file and whether it was verified just now (a fresh join); a file
+    joined earlier is verified again by the caller.
+    """
     target = models_cache() / f"{name}.gguf"
     if target.exists():
-        return target
+        return target, False
     files = _part_files(spec, name)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".part")
@@ -128,4 +133,4 @@ def _joined_parts(name: str, spec: OptionalModel) -> Path:
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
-    return target
+    return target, True

@@ -64,11 +64,9 @@ class TrainConfig:
                           "it holds positive is rare (positive in under rare_rate of the "
                           "training rows); 1 = off.")
     rare_rate: float = _f(0.2, "Positive rate below which a binary label counts as rare.")
-    typo_augment: float = _f(0.0, "Add a copy of every training report with typing errors at "
-                             "this per-letter rate, same answer (e.g. 0.03; 0 = off).")
     # model
     model: str = _f(BUILTIN, "Local model folder or .gguf file, 'builtin' (embedded model), or "
-                    "an optional packaged model by name (gemma3-270m).")
+                    "an optional packaged model by name (gemma3-270m, qwen2.5-coder-1.5b).")
     model_type: str = _f("auto", "auto, causal or seq2seq (T5-style encoder-decoder).")
     init_adapter: str = _f("", "Start from this LoRA adapter (two-stage training: stage 2).")
     lora_r: int = _f(16, "LoRA rank.")
@@ -172,8 +170,6 @@ class TrainConfig:
             p.append("rare_repeat must be at least 1 (1 = off)")
         if not 0 < self.rare_rate <= 1:
             p.append("rare_rate must be in (0, 1]")
-        if not 0 <= self.typo_augment <= 0.5:
-            p.append("typo_augment is a per-letter rate in [0, 0.5]")
         if self.kfold == 1 or self.kfold < 0:
             p.append("kfold must be 0 (off) or at least 2")
         if self.kfold and self.val_file:
@@ -245,6 +241,8 @@ class SFTSettings(TrainConfig):
 
     early_stopping_patience: int = _f(3, "Stop after this many evaluations without a better "
                                       "best_metric (0 = off); the best adapter is kept.")
+    typo_augment: float = _f(0.0, "Add a copy of every training report with typing errors at "
+                             "this per-letter rate, same answer (e.g. 0.03; 0 = off).")
     best_metric: str = _f("eval_loss", "Validation metric that picks the best checkpoint and "
                           "drives early stopping: eval_loss (lower is better), or a decoded "
                           "metric (higher is better): eval_rougeL, eval_bertscore_f1 (text "
@@ -253,6 +251,8 @@ class SFTSettings(TrainConfig):
 
     def _problems(self) -> list[str]:
         p = super()._problems()
+        if not 0 <= self.typo_augment <= 0.5:
+            p.append("typo_augment is a per-letter rate in [0, 0.5]")
         if self.best_metric != "eval_loss" and self.eval_generate_n <= 0:
             p.append(f"best_metric {self.best_metric} is decoded: set eval_generate_n > 0")
         if not self.best_metric.startswith("eval_"):

@@ -9,7 +9,8 @@ used for training or tuning), clean and with 3% per-letter typos in the findings
 
     python scripts/impression_data.py
     python benchmarks/impression_model.py --adapter runs/impression-sft-stage1/adapter \\
-        [--split test] [--n 0] [--name stage1] [--threads 2]
+        [--split test] [--n 0] [--name stage1] [--threads 2] [--modes draft,refine] \\
+        [--examples runs/impression-data/bank.csv]
 
 Writes ``benchmarks/results/impression_model_<name>.json`` and ``.md``.
 """
@@ -58,10 +59,14 @@ def flag_rate(path: Path) -> float:
     return sum(bool(json.loads(r.get("flags") or "[]")) for r in rows) / max(1, len(rows))
 
 
-def impress(source: Path, out: Path, mode: str, args: argparse.Namespace) -> list[str]:
-    """The ``radlite impress`` command for one system."""
+def impress(source: Path, out: Path, system: str, args: argparse.Namespace) -> list[str]:
+    """The ``radlite impress`` command for one system (a mode; ``refine_drop`` is refine
+    with ``--refine-may-drop``)."""
+    mode = "refine" if system == "refine_drop" else system
     cmd = ["radlite", "impress", str(source), "-o", str(out), "--mode", mode, "--restart",
            "--no-progress"]
+    cmd += ["--refine-may-drop"] if system == "refine_drop" else []
+    cmd += ["--examples", str(args.examples)] if args.examples else []
     if mode != "draft":
         cmd += ["--threads", str(args.threads), "--dtype", args.dtype]
         cmd += ["--adapter", args.adapter] if args.adapter else ["--no-adapter"]
@@ -75,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="trained")
     parser.add_argument("--split", default="test", choices=("val", "test"))
     parser.add_argument("--n", type=int, default=0, help="First n pairs only (0 = all).")
-    parser.add_argument("--modes", default="draft,model,refine")
+    parser.add_argument("--modes", default="draft,model,refine",
+                        help="Systems: draft, model, refine, refine_drop (--refine-may-drop).")
+    parser.add_argument("--examples", type=Path, default=None,
+                        help="Example bank for every system (e.g. runs/impression-data/"
+                             "bank.csv: train + val, for the test split).")
     parser.add_argument("--typo-rates", default="0,0.03")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--dtype", default="auto")
@@ -92,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     gold = args.work / "gold.csv"
     n = head(source, gold, args.n)
     summary: dict = {"split": args.split, "n": n, "adapter": args.adapter or None,
+                     "examples": str(args.examples) if args.examples else None,
                      "decoding": args.decoding, "dtype": args.dtype, "typo_levels": {}}
     for rate in (float(r) for r in args.typo_rates.split(",")):
         tag = f"typo{int(round(rate * 100))}"
@@ -127,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
 def markdown(summary: dict) -> str:
     """Tables of the headline metrics and the paired differences against ``draft``."""
     lines = [f"# Impressions: {summary['split']} split ({summary['n']} pairs), adapter "
-             f"{summary['adapter']}, decoding {summary['decoding'] or 'default'}\n"]
+             f"{summary['adapter']}, examples {summary.get('examples')}, decoding "
+             f"{summary['decoding'] or 'default'}\n"]
     for tag, level in summary["typo_levels"].items():
         lines += [f"## {tag}\n", "| system | " + " | ".join(HEADLINE) + " | gate flags | reports/s |",
                   "|---" * (len(HEADLINE) + 3) + "|"]

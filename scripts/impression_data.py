@@ -11,6 +11,10 @@ repository:
   ``benchmarks/impressions.py``: early stopping and decoding settings.
 - ``test.csv``: the remaining MEDIQA pairs, the ``report`` slice: never used for training
   or tuning, only for the final comparison with the extractive draft.
+
+Plus two derived files: ``val_small.csv`` (the first 150 validation pairs: cheaper
+checkpoint scoring on 2 cores) and ``bank.csv`` (train + val: the example bank for the
+test split, every development pair the test split may draw on with ``--examples``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "openi-dev"
 DEV_N = 600  # the dev slice of benchmarks/impressions.py
+VAL_SMALL_N = 150
 COLUMNS = ("id", "findings", "indication", "impression")
 
 
@@ -64,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.data} does not hold the Open-i development data", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, rows in splits(args.data).items():
+    parts = splits(args.data)
+    parts |= {"val_small": parts["val"][:VAL_SMALL_N], "bank": parts["train"] + parts["val"]}
+    for name, rows in parts.items():
         with (args.out / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
             writer.writeheader()

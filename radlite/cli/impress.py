@@ -7,47 +7,26 @@ exam (modality/body site) and what the gate removed.
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
 from radlite.cli.extract import backend_options, build_backend_spec
-from radlite.models.encoder import local_embedder
 from radlite.pipeline.extract import InputSpec, extract
 from radlite.pipeline.runner import RunOptions
 from radlite.tasks.impression import ImpressionTask
-from radlite.tasks.impression.examples import Example, ExampleBank
+from radlite.tasks.impression.examples import ExampleBank, bank_from_file
 from radlite.tasks.impression.styles import DRAFT_NOTICE
-
-
-def read_examples(path: Path, findings_col: str = "findings",
-                  impression_col: str = "impression") -> list[Example]:
-    """The user's past reports from a CSV or JSONL file with findings/impression columns."""
-    if path.suffix.lower() in (".jsonl", ".json"):
-        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-    else:
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
-    return [Example(str(r[findings_col]), str(r[impression_col])) for r in rows
-            if r.get(findings_col) and r.get(impression_col)]
 
 
 def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBank | None:
     if path is None:
         return None
-    embed = None
-    if use_encoder:
-        try:
-            embed = local_embedder()
-            embed(["probe"])
-        except Exception as exc:  # noqa: BLE001 - fall back to word overlap, say so
-            click.echo(f"radlite impress: sentence encoder unavailable ({exc}); "
-                       "choosing examples by word overlap", err=True)
-            embed = None
-    return ExampleBank(read_examples(path, findings_col), embed)
+    bank, warning = bank_from_file(path, findings_col, use_encoder)
+    if warning:
+        click.echo(f"radlite impress: {warning}", err=True)
+    return bank
 
 
 @click.command(name="impress")
@@ -72,6 +51,10 @@ def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBan
 @click.option("--reuse-examples", is_flag=True,
               help="Examples-aware draft: also reuse a nearest example impression whose "
                    "concepts match the findings and that passes the gate.")
+@click.option("--refine-may-drop", is_flag=True,
+              help="refine: keep the model's impression even when it leaves out a finding "
+                   "the draft states (a trained model learns what radiologists leave out); "
+                   "the draft is still kept when the gate leaves no sentence.")
 @click.option("--id-col", default="id", show_default=True)
 @click.option("--findings-col", default="findings", show_default=True)
 @click.option("--indication-col", default="indication", show_default=True)
@@ -82,7 +65,7 @@ def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBan
 @backend_options
 def command(input_path: Path, output: Path, mode: str, style: str, max_items: int,
             examples_path: Path | None, n_examples: int, no_encoder: bool,
-            no_examples_draft: bool, reuse_examples: bool, id_col: str,
+            no_examples_draft: bool, reuse_examples: bool, refine_may_drop: bool, id_col: str,
             findings_col: str, indication_col: str, background_col: str,
             batch_size: int | None, restart: bool, no_progress: bool, **params: Any) -> None:
     """Draft the Impression of each report from its Findings (an aid for review)."""
@@ -90,7 +73,8 @@ def command(input_path: Path, output: Path, mode: str, style: str, max_items: in
                           examples=_bank(examples_path, findings_col, not no_encoder),
                           n_examples=n_examples, examples_draft=not no_examples_draft,
                           reuse_examples=reuse_examples, indication_col=indication_col,
-                          background_col=background_col)
+                          background_col=background_col,
+                          keep_draft_concepts=not refine_may_drop)
     backend: Any = build_backend_spec(params)
     if mode == "draft":
         from radlite.backends.scripted import ScriptedBackend

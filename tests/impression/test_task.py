@@ -73,3 +73,21 @@ def test_pipeline_and_cli(tmp_path: Path) -> None:
     rows = list(csv.DictReader(cli_out.open(encoding="utf-8")))
     assert rows[1]["impression"] == "No acute cardiopulmonary abnormality."
     assert json.loads(rows[0]["flags"]) == []
+
+
+def test_refine_may_drop_a_draft_finding_only_when_asked() -> None:
+    report = Report("r", ABN)
+    answer = "Small left pleural effusion."  # leaves out the cardiomegaly the draft states
+    strict = get_task("impression", mode="refine").parse(report, answer)
+    assert strict.values["impression"] == get_task("impression").draft(report)
+    lenient = get_task("impression", mode="refine", keep_draft_concepts=False)
+    assert lenient.parse(report, answer).values["impression"] == answer
+    assert lenient.parse(report, "Right pneumothorax.").values["impression"] == lenient.draft(report)
+
+
+def test_bank_hiding_is_scoped() -> None:
+    bank = ExampleBank([Example("Small right effusion.", "Right effusion.", "a"),
+                        Example("Small right effusion seen.", "Effusion.", "b")])
+    with bank.hiding(["a"]):
+        assert [bank.examples[i].id for i in bank.ranked("Right effusion.")] == ["b"]
+    assert len(bank.ranked("Right effusion.")) == 2

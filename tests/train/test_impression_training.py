@@ -11,6 +11,7 @@ import pytest
 from radlite.core.errors import ConfigError, InputError
 from radlite.core.types import Report
 from radlite.tasks import get_task
+from radlite.tasks.impression.examples import Example, ExampleBank
 from radlite.train.config import SFTSettings
 from radlite.train.data import load_examples, training_task
 from radlite.train.runs import text_similarity
@@ -126,3 +127,35 @@ def test_task_options_parse_from_a_flag_string() -> None:
     assert config.task_options == {"mode": "refine", "max_items": 2}
     with pytest.raises(ConfigError, match="task_options"):
         load_config("sft", None, {"synth_n": 2, "task_options": "[1"})
+
+
+def _prompt_examples(messages: tuple[dict[str, str], ...] | list[dict[str, str]]) -> str:
+    return messages[-1]["content"].split("\nFindings:")[0]
+
+
+def test_examples_in_training_prompts_never_show_the_row_itself(pairs_csv: Path) -> None:
+    config = SFTSettings(task="impression", train_file=str(pairs_csv), prompt_col="findings",
+                         val_fraction=0.2, typo_augment=0.5,
+                         task_options={"mode": "refine", "examples_file": str(pairs_csv),
+                                       "n_examples": 4, "examples_share": 1.0})
+    task = training_task(config)
+    for i, (findings, impression) in enumerate(PAIRS):
+        for row_id, text in ((f"r{i}", findings), (f"r{i}~typos", findings.upper())):
+            messages, _ = task.training_pair(Report(row_id, text), {"impression": impression})
+            shown = _prompt_examples(messages)
+            assert shown.count("Example findings:") == 4  # every other pair
+            assert f"Example findings: {findings}\n" not in shown
+    assert task.examples is not None and task.examples._hidden == frozenset()
+
+
+def test_examples_share_mixes_prompts_with_and_without_examples() -> None:
+    bank = ExampleBank([Example(f, i, f"r{n}") for n, (f, i) in enumerate(PAIRS)])
+    task = get_task("impression", mode="refine", examples=bank, examples_share=0.5)
+    with_examples = [
+        "Example findings:" in task.training_pair(Report(f"x{n}", "Mild cardiomegaly."),
+                                                  {"impression": "Cardiomegaly."})[0][-1]["content"]
+        for n in range(60)]
+    assert 15 < sum(with_examples) < 45  # a stable hash of the id picks about half
+    none = get_task("impression", mode="refine", examples=bank, examples_share=0.0)
+    messages, _ = none.training_pair(Report("x", "Mild cardiomegaly."), {"impression": "C."})
+    assert messages == get_task("impression", mode="refine").messages(Report("x", "Mild cardiomegaly."))

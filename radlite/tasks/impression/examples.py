@@ -2,28 +2,48 @@
 
 Key term: an *example bank*, the user's past (findings, impression) pairs with their
 embeddings. :meth:`ExampleBank.select` returns the ``k`` nearest by cosine similarity.
-Embeddings come from a callable (the CLI passes the local sentence encoder,
-all-MiniLM-L6-v2); without one, bag-of-words cosine is used. No model is loaded here.
+Embeddings come from a callable (:func:`bank_from_file` loads the local sentence encoder,
+all-MiniLM-L6-v2); without one, bag-of-words cosine is used.
 """
 
 from __future__ import annotations
 
+import csv
+import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from radlite.models.encoder import Embedder
+from radlite.models.encoder import Embedder, local_embedder
 
 
 @dataclass(frozen=True)
 class Example:
-    """One past report: findings and the impression the radiologist wrote."""
+    """One past report: findings, the impression the radiologist wrote, and its id."""
 
     findings: str
     impression: str
+    id: str = ""
+
+
+def read_examples(path: Path, findings_col: str = "findings",
+                  impression_col: str = "impression", id_col: str = "id") -> list[Example]:
+    """Past reports from a CSV or JSONL file with findings/impression (and id) columns.
+
+    Rows missing either text are skipped.
+    """
+    if path.suffix.lower() in (".jsonl", ".json"):
+        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    else:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    return [Example(str(r[findings_col]), str(r[impression_col]), str(r.get(id_col) or ""))
+            for r in rows if r.get(findings_col) and r.get(impression_col)]
 
 
 def _bag(texts: Sequence[str], vocab: dict[str, int] | None = None) -> tuple[np.ndarray, dict]:
@@ -54,6 +74,7 @@ class ExampleBank:
     def __init__(self, examples: Sequence[Example], embed: Embedder | None = None) -> None:
         self.examples = list(examples)
         self.embed = embed
+        self._hidden: frozenset[str] = frozenset()
         texts = [e.findings for e in self.examples]
         self._vocab: dict[str, int] | None = None
         if embed is not None:
@@ -67,18 +88,31 @@ class ExampleBank:
             return _normalise(np.asarray(self.embed([text]), dtype=float))[0]
         return _normalise(_bag([text], self._vocab)[0])[0]
 
+    @contextmanager
+    def hiding(self, ids: Sequence[str]) -> Iterator[ExampleBank]:
+        """Within the block, examples with these ids are not returned (training: a row
+        and its augmented copies never see their own impression as an example)."""
+        previous = self._hidden
+        self._hidden = previous | {i for i in ids if i}
+        try:
+            yield self
+        finally:
+            self._hidden = previous
+
     def ranked(self, findings: str) -> list[int]:
         """Indices of every past report, most similar to ``findings`` first.
 
         An example whose findings are identical to the query is skipped, so a report
-        never serves as its own example. Ties keep the bank's order (deterministic).
+        never serves as its own example; so is one hidden by :meth:`hiding`. Ties keep
+        the bank's order (deterministic).
         """
         if not self.examples:
             return []
         scores = self._matrix @ self._vector(findings)
         order = np.argsort(-scores, kind="stable")
         query = findings.strip()
-        return [int(i) for i in order if self.examples[i].findings.strip() != query]
+        return [int(i) for i in order if self.examples[i].findings.strip() != query
+                and self.examples[i].id not in self._hidden]
 
     def select(self, findings: str, k: int = 3) -> list[Example]:
         """The ``k`` past reports most similar to ``findings``, nearest first.
@@ -89,3 +123,21 @@ class ExampleBank:
         if k <= 0:
             return []
         return [self.examples[i] for i in self.ranked(findings)[:k]]
+
+
+def bank_from_file(path: Path, findings_col: str = "findings", use_encoder: bool = True
+                   ) -> tuple[ExampleBank, str | None]:
+    """An example bank of the past reports in ``path``, and a warning or None.
+
+    With ``use_encoder`` the local sentence encoder embeds the findings; when it cannot
+    load, the bank falls back to word overlap and the warning says why.
+    """
+    embed, warning = None, None
+    if use_encoder:
+        try:
+            embed = local_embedder()
+            embed(["probe"])
+        except Exception as exc:  # noqa: BLE001 - fall back to word overlap, say so
+            embed, warning = None, (f"sentence encoder unavailable ({exc}); choosing "
+                                    "examples by word overlap")
+    return ExampleBank(read_examples(path, findings_col), embed), warning

@@ -15,7 +15,10 @@ Every output carries the gate's flags and a notice that it is a draft for review
 
 from __future__ import annotations
 
+import hashlib
 import json
+from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined
@@ -28,7 +31,7 @@ from radlite.tasks.base import Task, load_prompt
 from radlite.tasks.impression import gate, styles
 from radlite.tasks.impression.detect import Exam, detect_exam
 from radlite.tasks.impression.draft import extractive_draft
-from radlite.tasks.impression.examples import ExampleBank
+from radlite.tasks.impression.examples import ExampleBank, bank_from_file
 from radlite.tasks.impression.habits import ExampleHabits
 from radlite.tasks.impression.lexicon import mentions
 
@@ -37,6 +40,14 @@ MODES = ("draft", "refine", "model")
 
 def _asserted(text: str) -> set[str]:
     return {m.concept for m in mentions(text) if m.status == "asserted"}
+
+
+def _in_share(key: str, share: float) -> bool:
+    """Whether ``key`` falls in the first ``share`` of a stable hash order."""
+    if share >= 1:
+        return True
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF < share
+
 _JINJA = Environment(undefined=StrictUndefined, autoescape=False)
 
 
@@ -53,6 +64,13 @@ class ImpressionTask(Task):
             examples-aware draft, :class:`ExampleHabits`); False keeps the plain draft.
         reuse_examples: the examples-aware draft may also reuse a whole example
             impression whose concepts match the findings (off by default).
+        examples_file: a CSV/JSONL of past reports to use as ``examples`` (embedded with
+            the local sentence encoder, else word overlap); for training configs.
+        examples_share: training only: the share of rows whose prompt carries examples
+            (chosen by a stable hash of the row id), so one adapter learns prompts with
+            and without ``--examples``. A row never sees itself as an example.
+        keep_draft_concepts: ``refine``: keep the draft when the model drops a finding
+            the draft asserts (True), or only when the gate leaves nothing (False).
         indication_col: input column with the indication (``Report.meta``).
         background_col: input column with background/history.
         max_chars: findings longer than this fail with a clear reason.
@@ -64,13 +82,18 @@ class ImpressionTask(Task):
                  examples: ExampleBank | None = None, n_examples: int = 3,
                  examples_draft: bool = True, reuse_examples: bool = False,
                  indication_col: str = "indication", background_col: str = "background",
-                 max_chars: int | None = None) -> None:
+                 max_chars: int | None = None, examples_file: str | None = None,
+                 examples_share: float = 1.0, keep_draft_concepts: bool = True) -> None:
         if mode not in MODES:
             raise ConfigError(f"unknown impression mode '{mode}'; choose from {MODES}")
         if style not in styles.STYLES:
             raise ConfigError(f"unknown style '{style}'; choose from {styles.STYLES}")
         self.mode, self.style, self.max_items = mode, style, max(1, int(max_items))
+        if examples is None and examples_file:
+            examples = bank_from_file(Path(examples_file))[0]
         self.examples, self.n_examples = examples, n_examples
+        self.examples_share = float(examples_share)
+        self.keep_draft_concepts = bool(keep_draft_concepts)
         self.habits = (ExampleHabits(examples, reuse=reuse_examples)
                        if examples is not None and examples_draft else None)
         self.indication_col, self.background_col = indication_col, background_col
@@ -86,24 +109,29 @@ class ImpressionTask(Task):
         return detect_exam(report.text, report.meta.get("modality") or None,
                            report.meta.get("body_site") or None)
 
-    def draft(self, report: Report) -> str:
-        """The styled extractive draft of a report (examples-aware with an example bank)."""
+    def draft(self, report: Report, use_examples: bool = True) -> str:
+        """The styled extractive draft of a report (examples-aware with an example bank,
+        unless ``use_examples`` is False)."""
         site = self.exam(report).body_site
-        if self.habits is not None:
+        if self.habits is not None and use_examples:
             text = self.habits.draft(report.text, site, self.max_items)
         else:
             text = extractive_draft(report.text, site, self.max_items)
         return styles.apply_style(text, self.style, self.max_items)
 
-    def messages(self, report: Report) -> tuple[dict[str, str], ...]:
-        """Chat messages for a report (also used to build training examples)."""
+    def messages(self, report: Report, use_examples: bool = True
+                 ) -> tuple[dict[str, str], ...]:
+        """Chat messages for a report (also used to build training examples); without
+        ``use_examples`` the prompt is the one built when there is no example bank."""
         exam = self.exam(report)
         context = " ".join(v for v in (report.meta.get(self.indication_col, ""),
                                        report.meta.get(self.background_col, "")) if v)
-        chosen = self.examples.select(report.text, self.n_examples) if self.examples else []
+        use_examples = use_examples and self.examples is not None
+        chosen = self.examples.select(report.text, self.n_examples) if use_examples else []
         values = {"exam": exam.label(), "style_text": styles.STYLE_TEXT[self.style],
                   "max_items": self.max_items, "examples": chosen, "indication": context,
-                  "findings": report.text.strip(), "draft": self.draft(report)}
+                  "findings": report.text.strip(),
+                  "draft": self.draft(report, use_examples)}
         return ({"role": "system", "content": self._system.render(**values).strip()},
                 {"role": "user", "content": self._user.render(**values)})
 
@@ -114,7 +142,9 @@ class ImpressionTask(Task):
         The row's indication, background, modality and body site (when it has them) go
         into the prompt exactly as at inference; the answer is the gold ``impression`` in
         this task's style and length (:func:`styles.apply_style`), so each style learns
-        its own targets.
+        its own targets. With an example bank, ``examples_share`` of the rows get the
+        nearest examples (the row itself and its augmented copies, ids ``<id>~...``,
+        hidden), the others the prompt without examples.
 
         Raises:
             InputError: the row has no gold impression.
@@ -125,7 +155,11 @@ class ImpressionTask(Task):
         if not gold:
             raise InputError(f"row {report.id}: no gold impression to learn")
         report = Report(report.id, report.text, {**report.meta, **meta})
-        return self.messages(report), styles.apply_style(gold, self.style, self.max_items)
+        source = report.id.split("~", 1)[0]
+        hidden = self.examples.hiding([source]) if self.examples else nullcontext()
+        with hidden:
+            messages = self.messages(report, _in_share(source, self.examples_share))
+        return messages, styles.apply_style(gold, self.style, self.max_items)
 
     def build_request(self, report: Report, attempt: int = 0) -> GenerationRequest:
         return GenerationRequest(
@@ -141,7 +175,8 @@ class ImpressionTask(Task):
         if self.mode == "model":
             return styles.apply_style(answer, self.style, self.max_items), []
         kept, removed = gate.supported_sentences(report.text, answer)
-        if not kept or _asserted(draft) - _asserted(" ".join(kept)):
+        lost = self.keep_draft_concepts and _asserted(draft) - _asserted(" ".join(kept))
+        if not kept or lost:
             return draft, removed
         return styles.apply_style(" ".join(kept), self.style, self.max_items), removed
 

@@ -146,6 +146,8 @@ def test_examples_in_training_prompts_never_show_the_row_itself(pairs_csv: Path)
             assert shown.count("Example findings:") == 4  # every other pair
             assert f"Example findings: {findings}\n" not in shown
     assert task.examples is not None and task.examples._hidden == frozenset()
+    with pytest.raises(ConfigError, match="examples_file"):
+        get_task("impression", examples_file=str(pairs_csv) + ".missing")
 
 
 def test_examples_share_mixes_prompts_with_and_without_examples() -> None:

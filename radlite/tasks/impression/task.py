@@ -48,6 +48,7 @@ def _in_share(key: str, share: float) -> bool:
         return True
     return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF < share
 
+
 _JINJA = Environment(undefined=StrictUndefined, autoescape=False)
 
 
@@ -90,6 +91,8 @@ class ImpressionTask(Task):
             raise ConfigError(f"unknown style '{style}'; choose from {styles.STYLES}")
         self.mode, self.style, self.max_items = mode, style, max(1, int(max_items))
         if examples is None and examples_file:
+            if not Path(examples_file).is_file():
+                raise ConfigError(f"examples_file {examples_file} is not a file")
             examples = bank_from_file(Path(examples_file))[0]
         self.examples, self.n_examples = examples, n_examples
         self.examples_share = float(examples_share)

@@ -5,6 +5,11 @@ cluster is one report. For ``serial`` it is one patient: the per-report
 change-focused impressions of a patient are summed into that patient's counts,
 and the longitudinal summary is one more item per patient.
 
+``serial`` also gets ``summary_fabrication_rate`` and ``per_report_fabrication_rate``
+when the gold rows carry the input ``reports``: the share of numbers and dates in the
+outputs that the patient's reports never give (``radlite.evaluate.fabrication``; lower is
+better; pooled over the patient's values, so the bootstrap resamples patients).
+
 Model-based factual metrics (``impression`` only) are computed only when the
 user supplies local weights or annotations (``FactualOptions``): NLI factual
 consistency (``radlite.evaluate.nli``) and F1-RadGraph
@@ -22,7 +27,9 @@ import numpy as np
 
 from radlite.core.errors import ConfigError, InputError
 from radlite.evaluate import text
+from radlite.evaluate.classification import accuracy as ratio
 from radlite.evaluate.consistency import consistency_rate
+from radlite.evaluate.fabrication import Grounding, report_sources
 from radlite.evaluate.label_agreement import label_f1
 from radlite.evaluate.spec import MetricSpec, ScoredModel
 from radlite.evaluate.wordnet import missing_message, wordnet_available
@@ -33,7 +40,7 @@ DEFAULT_METRICS = ("bleu", "rouge", "meteor", "bertscore", "embedding", "consist
 #: Families that only make sense for single chest impressions, not for serial summaries.
 IMPRESSION_ONLY = ("consistency", "labels")
 HEADLINE = {"bleu4", "rougeL", "bertscore_f1", "nli_consistency", "f1radgraph_partial",
-            "label_f1"}
+            "label_f1", "fabrication_rate"}
 NLI_PREMISES = ("auto", "findings", "reference")
 
 
@@ -234,13 +241,52 @@ def score_impression(gold_rows: list[dict], pred_rows: list[dict | None], famili
     return _cluster(scores, np.arange(len(refs)), len(refs))
 
 
+def fabrication_scores(gold_rows: list[dict], pred_rows: list[dict | None]
+                       ) -> dict[str, dict[str, text.TextScore]]:
+    """Per-patient fabrication counts ``[unsupported, values]`` of the summary and of all
+    per-report statements, against the gold row's ``reports``; ``{}`` without them.
+
+    Returns:
+        ``{"summary_": {"fabrication_rate": ...}, "per_report_": {...}}``; corpus score =
+        pooled unsupported / values (0 when no value was checked). A missing or failed
+        prediction has no values.
+    """
+    if not any(isinstance(g.get("reports"), list) for g in gold_rows):
+        return {}
+    counts: dict[str, list[list[int]]] = {"summary_": [], "per_report_": []}
+    for g, p in zip(gold_rows, pred_rows, strict=True):
+        reports = g.get("reports") if isinstance(g.get("reports"), list) else []
+        grounding = Grounding(report_sources(reports), len(reports))
+        failed = p is None or str(p.get("status", "ok")) == "failed"
+        statements = [] if failed else [str(s) for s in p.get("per_report") or [] if s]
+        for prefix, texts in (("summary_", [_pred_text(p, "summary")]),
+                              ("per_report_", statements)):
+            checked = [grounding.check(t) for t in texts]
+            counts[prefix].append([sum(len(b) for _, b in checked),
+                                   sum(len(v) for v, _ in checked)])
+    note = ("share of numbers and dates in the output that the patient's reports never "
+            "give (radlite.evaluate.fabrication); lower is better")
+    out = {}
+    for prefix, rows in counts.items():
+        arr = np.asarray(rows, dtype=float).reshape(len(rows), 2)
+        out[prefix] = {"fabrication_rate": text.TextScore(
+            "fabrication_rate", ratio(arr), float(ratio(arr.sum(axis=0))), arr, ratio, note)}
+    return out
+
+
 def score_serial(gold_rows: list[dict], pred_rows: list[dict | None], families: list[str],
                  encoder_path: str | None = None) -> ScoredModel:
-    """Summary and per-report metrics for longitudinal series, clustered by patient."""
+    """Summary and per-report metrics for longitudinal series, clustered by patient.
+
+    Besides the requested text metrics, the fabrication rate of summaries and per-report
+    statements when the gold rows have ``reports`` (see :func:`fabrication_scores`).
+    """
     n = len(gold_rows)
     summ = text_scores([_pred_text(p, "summary") for p in pred_rows],
                        [str(g.get("summary") or "") for g in gold_rows], None,
                        [f for f in families if f not in IMPRESSION_ONLY], encoder_path)
+    fabrication = fabrication_scores(gold_rows, pred_rows)
+    summ.update(fabrication.get("summary_", {}))
     hyps, refs, cluster = [], [], []
     for i, (g, p) in enumerate(zip(gold_rows, pred_rows, strict=True)):
         gold_list = list(g.get("per_report") or [])
@@ -253,11 +299,17 @@ def score_serial(gold_rows: list[dict], pred_rows: list[dict | None], families: 
     if refs:
         per = text_scores(hyps, refs, None, [f for f in families if f not in IMPRESSION_ONLY],
                           encoder_path)
-        per_model = _cluster(per, np.asarray(cluster), n, prefix="per_report_")
-        model.counts.update(per_model.counts)
-        for key in ("notes", "fns", "per_item"):
-            model.extra[key].update(per_model.extra[key])
+        _merge(model, _cluster(per, np.asarray(cluster), n, prefix="per_report_"))
+    if "per_report_" in fabrication:
+        _merge(model, _cluster(fabrication["per_report_"], np.arange(n), n,
+                               prefix="per_report_"))
     return model
+
+
+def _merge(model: ScoredModel, other: ScoredModel) -> None:
+    model.counts.update(other.counts)
+    for key in ("notes", "fns", "per_item"):
+        model.extra[key].update(other.extra[key])
 
 
 def text_specs(model: ScoredModel) -> list[MetricSpec]:

@@ -28,15 +28,6 @@ LONG_REPORT = (
 )
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
-
-
 def _login(page, server) -> None:
     page.goto(server.url + "/review/")
     page.fill("#token", server.token)

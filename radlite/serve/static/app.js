@@ -50,7 +50,7 @@ function reviewer() {
 }
 
 function show(section) {
-  for (const id of ["login", "home", "review", "compare"]) $("#" + id).hidden = id !== section;
+  for (const id of ["login", "home", "review", "compare", "series"]) $("#" + id).hidden = id !== section;
   state.mode = section;
   $("#export-btn").hidden = !(section === "review" || section === "compare");
   $("#logout-btn").hidden = !state.token;
@@ -319,6 +319,301 @@ function compareKeys(event) {
   if (choice) return rate(choice);
 }
 
+// ---- series: summarise one patient, show the summary, lesion table and size plot ------
+// The plot is built with createElementNS + setAttribute + textContent (no markup strings,
+// no style attributes: the page's CSP allows neither inline scripts nor inline styles).
+// Same design as radlite/tasks/summarize/plot.py: x = exam dates in proportion to time,
+// a grey tick marker per modality, one polyline per measured lesion, resolved = hollow
+// marker at 0 mm, lesions never measured are left out.
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"];
+const SHAPES = ["circle", "square", "triangle", "diamond", "triangle-down"];
+const PLOT = { width: 760, left: 64, right: 736, top: 44, bottom: 300, inset: 24 };
+
+function svgEl(tag, attrs = {}, text = "") {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== "") node.textContent = text;
+  return node;
+}
+
+function shortText(value, limit = 80) {
+  const text = String(value === null || value === undefined ? "" : value).split(/\s+/).filter(Boolean).join(" ");
+  return text.length <= limit ? text : text.slice(0, limit - 1) + "…";
+}
+
+function modalityShape(modality) {
+  const name = String(modality || "").toUpperCase().replace(/\s+/g, "");
+  if (name.includes("PET")) return "diamond";
+  for (const [prefix, shape] of [["CT", "square"], ["MR", "circle"], ["US", "triangle"], ["XR", "triangle-down"],
+    ["CR", "triangle-down"], ["DX", "triangle-down"], ["X-RAY", "triangle-down"], ["RADIOGRAPH", "triangle-down"]]) {
+    if (name.startsWith(prefix)) return shape;
+  }
+  return "ring";
+}
+
+function marker(shape, cx, cy, r, colour, hollow = false) {
+  const paint = hollow || shape === "ring" ? { fill: "#ffffff", stroke: colour, "stroke-width": shape === "ring" ? 1.5 : 2 }
+    : { fill: colour, stroke: "#ffffff", "stroke-width": 1 };
+  if (shape === "circle" || shape === "ring") return svgEl("circle", Object.assign({ cx: cx.toFixed(1), cy: cy.toFixed(1), r }, paint));
+  if (shape === "square") {
+    const s = r * 0.9;
+    return svgEl("rect", Object.assign({ x: (cx - s).toFixed(1), y: (cy - s).toFixed(1), width: (2 * s).toFixed(1), height: (2 * s).toFixed(1) }, paint));
+  }
+  const points = { triangle: [[0, -1.2], [1.1, 0.8], [-1.1, 0.8]], "triangle-down": [[0, 1.2], [1.1, -0.8], [-1.1, -0.8]],
+    diamond: [[0, -1.25], [1.1, 0], [0, 1.25], [-1.1, 0]] }[shape];
+  return svgEl("polygon", Object.assign({ points: points.map(([dx, dy]) => `${(cx + dx * r).toFixed(1)},${(cy + dy * r).toFixed(1)}`).join(" ") }, paint));
+}
+
+function lesionsOf(result) { return (Array.isArray(result.lesions) ? result.lesions : []).filter((l) => l && typeof l === "object"); }
+function observationsOf(lesion) { return (Array.isArray(lesion.observations) ? lesion.observations : []).filter((o) => o && typeof o === "object"); }
+function sizeOf(obs) { return typeof obs.size_mm === "number" && Number.isFinite(obs.size_mm) && obs.size_mm >= 0 ? obs.size_mm : null; }
+function isResolved(obs) { return obs.present === false || obs.status === "resolved" || obs.response === "resolved"; }
+function lesionLabel(lesion, i) { return shortText(lesion.label || lesion.site || lesion.lesion_id || `lesion ${i + 1}`); }
+function byDate(a, b) { const x = String(a.date || ""), y = String(b.date || ""); return x < y ? -1 : x > y ? 1 : 0; }
+
+function examList(result) {
+  const exams = (Array.isArray(result.exams) ? result.exams : []).filter((e) => e && typeof e === "object");
+  if (exams.length) return exams;
+  const seen = new Map();
+  for (const lesion of lesionsOf(result)) for (const obs of observationsOf(lesion)) {
+    const key = String(obs.report_id || obs.date || "");
+    if (key && !seen.has(key)) seen.set(key, { report_id: obs.report_id, date: obs.date, modality: obs.modality });
+  }
+  return [...seen.values()].sort(byDate);
+}
+
+function datePositions(dates, left, right) {
+  const unique = [...new Set(dates)].sort();
+  const out = new Map();
+  if (unique.length === 1) { out.set(unique[0], (left + right) / 2); return out; }
+  const days = unique.map((d) => (/^\d{4}-\d{2}-\d{2}/.test(d) ? Date.parse(d.slice(0, 10) + "T00:00:00Z") : NaN));
+  if (days.every((d) => Number.isFinite(d))) {
+    const first = Math.min(...days), span = (Math.max(...days) - first) || 1;
+    unique.forEach((d, i) => out.set(d, left + (right - left) * (days[i] - first) / span));
+  } else {
+    unique.forEach((d, i) => out.set(d, left + i * (right - left) / (unique.length - 1)));
+  }
+  return out;
+}
+
+function niceAxis(top) {
+  if (!(top > 0)) return [10, 2];
+  const raw = top / 5, magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw);
+  return [Math.ceil(top / step - 1e-9) * step, step];
+}
+
+function sizePlot(result) {
+  const lesions = lesionsOf(result).filter((l) => observationsOf(l).some((o) => sizeOf(o) !== null));
+  const who = result.patient_id ? ` for patient ${shortText(result.patient_id)}` : "";
+  if (!lesions.length) {
+    const label = `Lesion size over time${who}: No measured lesions`;
+    const svg = svgEl("svg", { width: PLOT.width, height: 60, viewBox: `0 0 ${PLOT.width} 60`, role: "img", "aria-label": label, class: "size-plot" });
+    svg.append(svgEl("title", {}, label), svgEl("text", { x: PLOT.width / 2, y: 35, "text-anchor": "middle", "font-size": 14, fill: "#6a6f76" }, "No measured lesions"));
+    return svg;
+  }
+  const { left, right, top, bottom, inset, width } = PLOT;
+  const exams = examList(result);
+  const byReport = new Map(exams.filter((e) => e.report_id !== undefined && e.report_id !== null).map((e) => [String(e.report_id), e]));
+  const obsDate = (o) => String(o.date || (byReport.get(String(o.report_id)) || {}).date || "");
+  const dates = exams.map((e) => String(e.date || "")).concat(lesions.flatMap((l) => observationsOf(l).map(obsDate))).filter(Boolean);
+  const xs = datePositions(dates, left + inset, right - inset);
+  const [topMm, step] = niceAxis(Math.max(...lesions.flatMap((l) => observationsOf(l).map((o) => sizeOf(o) || 0))));
+  const y = (mm) => bottom - (bottom - top) * mm / topMm;
+  const legendTop = bottom + 92, height = legendTop + 20 * lesions.length + 16;
+  const title = `Lesion size over time${who}: ${lesions.length} measured lesion${lesions.length === 1 ? "" : "s"}, ${exams.length} exam${exams.length === 1 ? "" : "s"}`;
+  const svg = svgEl("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title, class: "size-plot" });
+  svg.append(svgEl("title", {}, title), svgEl("rect", { x: 0, y: 0, width, height, fill: "#ffffff" }),
+    svgEl("text", { x: left, y: 24, "font-size": 14, "font-weight": 600, fill: "#1f2328" }, shortText(`Lesion size (mm) over time${who}`, 90)));
+  for (let i = 0; i <= Math.round(topMm / step); i++) {
+    const yy = y(i * step).toFixed(1);
+    svg.append(svgEl("line", { x1: left, y1: yy, x2: right, y2: yy, stroke: i === 0 ? "#6a6f76" : "#e3e3de" }),
+      svgEl("text", { x: left - 8, y: (Number(yy) + 4).toFixed(1), "text-anchor": "end", "font-size": 11, fill: "#1f2328" }, String(+(i * step).toFixed(6))));
+  }
+  const middle = (top + bottom) / 2;
+  svg.append(svgEl("line", { x1: left, y1: top, x2: left, y2: bottom, stroke: "#6a6f76" }),
+    svgEl("text", { x: 16, y: middle, "text-anchor": "middle", "font-size": 12, fill: "#1f2328", transform: `rotate(-90 16 ${middle})` }, "size (mm)"));
+  const modalities = [];
+  for (const exam of exams) {
+    const day = String(exam.date || "");
+    if (!xs.has(day)) continue;
+    const x = xs.get(day), modality = shortText(exam.modality || "", 10);
+    if (modality && !modalities.includes(modality)) modalities.push(modality);
+    const tick = svgEl("g", { class: "exam-tick", "data-modality": modality });
+    tick.append(svgEl("line", { x1: x.toFixed(1), y1: top, x2: x.toFixed(1), y2: bottom, stroke: "#ececea", "stroke-dasharray": "3 3" }),
+      marker(modalityShape(modality), x, bottom + 9, 4, "#444444"),
+      svgEl("text", { x: x.toFixed(1), y: bottom + 26, "text-anchor": "middle", "font-size": 9, fill: "#444444" }, modality || "?"),
+      svgEl("text", { x: x.toFixed(1), y: bottom + 38, "text-anchor": "end", "font-size": 10, fill: "#1f2328", transform: `rotate(-35 ${x.toFixed(1)} ${bottom + 38})` }, shortText(day, 16)));
+    svg.append(tick);
+  }
+  let anyResolved = false;
+  lesions.forEach((lesion, i) => {
+    const colour = PALETTE[i % PALETTE.length], shape = SHAPES[i % SHAPES.length];
+    const points = [];
+    for (const obs of observationsOf(lesion)) {
+      const day = obsDate(obs), size = sizeOf(obs);
+      if (!xs.has(day)) continue;
+      if (isResolved(obs)) points.push([xs.get(day), y(0), true]);
+      else if (size !== null) points.push([xs.get(day), y(size), false]);
+    }
+    points.sort((a, b) => a[0] - b[0]);
+    anyResolved = anyResolved || points.some((p) => p[2]);
+    const group = svgEl("g", { class: "lesion", "data-lesion": String(lesion.lesion_id || ""), "aria-label": lesionLabel(lesion, i) });
+    group.append(svgEl("polyline", { points: points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(" "), fill: "none", stroke: colour, "stroke-width": 2, "stroke-linejoin": "round" }));
+    for (const [px, py, hollow] of points) group.append(marker(shape, px, py, 5, colour, hollow));
+    svg.append(group);
+  });
+  const legend = svgEl("g", { class: "legend" });
+  legend.append(svgEl("text", { x: left, y: legendTop, "font-size": 11, fill: "#1f2328" }, "Exams:"));
+  let kx = left + 52;
+  for (const modality of modalities) {
+    legend.append(marker(modalityShape(modality), kx, legendTop - 4, 4, "#444444"),
+      svgEl("text", { x: kx + 8, y: legendTop, "font-size": 11, fill: "#1f2328" }, modality));
+    kx += 18 + 7 * modality.length;
+  }
+  if (anyResolved) legend.append(marker("circle", kx + 16, legendTop - 4, 5, "#1f2328", true),
+    svgEl("text", { x: kx + 26, y: legendTop, "font-size": 11, fill: "#1f2328" }, "resolved (drawn at 0 mm)"));
+  lesions.forEach((lesion, i) => {
+    const colour = PALETTE[i % PALETTE.length], shape = SHAPES[i % SHAPES.length], row = legendTop + 20 * (i + 1);
+    legend.append(svgEl("line", { x1: left, y1: row - 4, x2: left + 28, y2: row - 4, stroke: colour, "stroke-width": 2 }),
+      marker(shape, left + 14, row - 4, 5, colour),
+      svgEl("text", { x: left + 38, y: row, "font-size": 12, fill: "#1f2328", class: "legend-label" }, lesionLabel(lesion, i)));
+  });
+  svg.append(legend);
+  return svg;
+}
+
+function observationAt(lesion, exam) {
+  const observations = observationsOf(lesion);
+  const rid = exam.report_id;
+  if (rid !== undefined && rid !== null) {
+    const found = observations.find((o) => o.report_id === rid);
+    if (found) return found;
+  }
+  return observations.find((o) => exam.date && o.date === exam.date && (rid === undefined || rid === null || o.report_id === undefined || o.report_id === null)) || null;
+}
+
+function cellText(obs) {
+  if (!obs) return ["—", ""];
+  let size = obs.size_text || (sizeOf(obs) !== null ? `${sizeOf(obs)} mm` : "");
+  if (!size) size = obs.present === false ? "absent" : "present, not measured";
+  return [String(size), String(obs.status || obs.response || "")];
+}
+
+function statementsOf(result) {
+  const entries = Array.isArray(result.per_report) ? result.per_report : [];
+  const exams = examList(result); // input order, as per_report
+  const byId = new Map(exams.map((e) => [e.report_id, e]));
+  return entries.map((entry, i) => {
+    if (entry && typeof entry === "object") {
+      const exam = byId.get(entry.report_id) || {};
+      return [entry.date || exam.date || "", entry.modality || exam.modality || "", entry.text || entry.statement || entry.impression || ""];
+    }
+    const exam = exams.length === entries.length ? exams[i] : {};
+    return [exam.date || "", exam.modality || "", entry === null || entry === undefined ? "" : String(entry)];
+  });
+}
+
+function renderSeries(result) {
+  $("#series-result").hidden = false;
+  $("#series-title").textContent = `Patient ${display(result.patient_id)}`;
+  $("#series-status").textContent = result.status === "failed" ? `failed: ${display(result.error)}` : `Status: ${display(result.status)}`;
+  $("#series-summary").textContent = result.summary || "";
+  $("#series-plot").replaceChildren(sizePlot(result));
+  const exams = examList(result).slice().sort(byDate);
+  const head = el("tr");
+  head.append(el("th", {}, "Lesion"), el("th", {}, "Site"));
+  for (const exam of exams) {
+    const th = el("th", {}, display(exam.date));
+    th.append(el("br"), el("span", { class: "muted" }, exam.modality ? String(exam.modality) : ""));
+    head.append(th);
+  }
+  $("#series-lesions thead").replaceChildren(head);
+  const body = $("#series-lesions tbody");
+  body.replaceChildren();
+  lesionsOf(result).forEach((lesion, i) => {
+    const row = el("tr", { "data-lesion": String(lesion.lesion_id || "") });
+    row.append(el("th", { scope: "row" }, String(lesion.label || lesion.lesion_id || `lesion ${i + 1}`)), el("td", {}, lesion.site ? String(lesion.site) : ""));
+    for (const exam of exams) {
+      const [size, status] = cellText(observationAt(lesion, exam));
+      const td = el("td", {}, size);
+      if (status) td.append(el("br"), el("span", { class: "muted" }, status));
+      row.append(td);
+    }
+    body.append(row);
+  });
+  if (!lesionsOf(result).length) body.append(el("tr", {}, "No lesions tracked."));
+  const list = $("#series-reports");
+  list.replaceChildren();
+  for (const [day, modality, text] of statementsOf(result)) {
+    const item = el("li");
+    for (const tag of [day, modality]) if (tag) item.append(el("span", { class: "tag" }, String(tag)));
+    item.append(document.createTextNode(String(text)));
+    list.append(item);
+  }
+}
+
+function parsePatients(text) {
+  const trimmed = text.trim();
+  if (!trimmed) return [];
+  try {
+    const value = JSON.parse(trimmed);
+    if (Array.isArray(value)) return value;
+    if (value && Array.isArray(value.patients)) return value.patients;
+    if (value && Array.isArray(value.results)) return value.results;
+    return [value];
+  } catch (e) { /* JSONL: one object per line */ }
+  return trimmed.split(/\r?\n/).map((line, i) => [line.trim(), i + 1]).filter(([line]) => line).map(([line, number]) => {
+    try { return JSON.parse(line); } catch (e) { throw new Error(`line ${number} is not valid JSON`); }
+  });
+}
+
+function refreshSeriesLines() {
+  const select = $("#series-line");
+  let patients = [];
+  try { patients = parsePatients($("#series-text").value); } catch (e) { /* reported on run */ }
+  const keep = select.value;
+  select.replaceChildren();
+  patients.forEach((p, i) => select.append(el("option", { value: String(i) }, `${i + 1}: ${p && typeof p === "object" ? display(p.patient_id || p.id) : "?"}`)));
+  select.hidden = patients.length < 2;
+  if (keep && Number(keep) < patients.length) select.value = keep;
+}
+
+function showSeries() {
+  show("series");
+  $("#where").textContent = "series summary";
+}
+
+async function runSeries() {
+  $("#series-error").textContent = "";
+  let patients;
+  try { patients = parsePatients($("#series-text").value); } catch (e) { $("#series-error").textContent = e.message; return; }
+  const patient = patients[Number($("#series-line").value) || 0];
+  if (!patient || typeof patient !== "object" || Array.isArray(patient)) {
+    $("#series-error").textContent = "Paste a patient as a JSON object first.";
+    return;
+  }
+  if (!Array.isArray(patient.reports)) {
+    if ("summary" in patient || "lesions" in patient) return renderSeries(patient); // already summarised
+    $("#series-error").textContent = "The patient has no 'reports' list.";
+    return;
+  }
+  let data;
+  try { data = await api("/v1/summarize", { method: "POST", json: { patients: [patient] } }); } catch (e) {
+    if (e.message !== "unauthorized") $("#series-error").textContent = e.message;
+    return;
+  }
+  const result = Object.assign({}, data.results[0]);
+  if (!Array.isArray(result.exams) || !result.exams.length) {
+    // an engine without exams: take dates and modalities from the reports sent
+    result.exams = patient.reports.filter((r) => r && typeof r === "object")
+      .map((r, i) => ({ report_id: r.id !== undefined ? r.id : `report ${i + 1}`, date: r.date, modality: r.modality }));
+  }
+  renderSeries(result);
+}
+
 // ---- export, keys, routing ----------------------------------------------------------
 
 async function exportCsv() {
@@ -346,6 +641,7 @@ async function route() {
   const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   try {
     if (parts[0] === "job" && parts[1]) return await loadJob(parts[1]);
+    if (parts[0] === "series") return showSeries();
     if (parts[0] === "compare" && parts[1]) {
       if (!reviewer()) return loadHome();
       return await loadSet(parts[1]);
@@ -366,6 +662,14 @@ async function start() {
   $("#logout-btn").addEventListener("click", () => { sessionStorage.removeItem("radlite-token"); state.token = ""; showLogin(); });
   $("#export-btn").addEventListener("click", exportCsv);
   $("#help-btn").addEventListener("click", () => { $("#help").hidden = !$("#help").hidden; });
+  $("#series-run").addEventListener("click", runSeries);
+  $("#series-text").addEventListener("input", refreshSeriesLines);
+  $("#series-file").addEventListener("change", async () => {
+    const file = $("#series-file").files[0];
+    if (!file) return;
+    $("#series-text").value = await file.text();
+    refreshSeriesLines();
+  });
   document.querySelectorAll(".rate button").forEach((b) => b.addEventListener("click", () => rate(b.dataset.choice)));
   window.addEventListener("hashchange", route);
   const health = await (await fetch("/v1/health")).json();

@@ -1,64 +1,136 @@
-"""The longitudinal summary: disease course with dates, current status and key sizes.
+"""One patient's series -> lesion table, per-report change statements and summary.
 
-Key term: a lesion's *course* -- ``new``, ``resolved``, ``growing``, ``shrinking`` or
-``stable`` -- from its first to its last measurement (2 mm threshold). The overall
-status follows RECIST-like wording: progression when anything grew or appeared,
-response when everything shrank or resolved, mixed when both, else stable.
+The steps: read each report at lesion level (:mod:`.reading`), match the lesions across
+dates into a table with a response per interval (:mod:`.tracking`), write the
+statements and the summary from that table (:mod:`.writing`), and ground every number
+and date written in the input (evidence spans; a sentence that cannot be grounded is
+dropped, so the output never states a value the reports do not). Deterministic and
+model-free.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from radlite.tasks.summarize.series import STABLE_MM, Lesion, fold_series
+from radlite.tasks.summarize.reading import ReportReading, read_report
+from radlite.tasks.summarize.tracking import Exam, Observation, Track, build_tracks
+from radlite.tasks.summarize.writing import (
+    Source,
+    exam_change,
+    fit_words,
+    ground,
+    modality_name,
+    overall_status,
+    report_statement,
+    summary_sentences,
+)
 
 
-def course(lesion: Lesion, first_date: str) -> tuple[str, str]:
-    """A lesion's course kind and one sentence describing it."""
-    present = [(d, s) for d, s in lesion.sizes.items() if s is not None]
-    dates = list(lesion.sizes)
-    if not present:
-        return "resolved", f"the {lesion.name} resolved by {dates[-1]}"
-    (d0, s0), (d1, s1) = present[0], present[-1]
-    if lesion.sizes[dates[-1]] is None:
-        return "resolved", f"the {lesion.name} ({s0:g} mm on {d0}) resolved by {dates[-1]}"
-    if d0 != first_date:
-        return "new", f"a new {lesion.name} appeared on {d0} and measured {s1:g} mm on {d1}"
-    if s1 - s0 >= STABLE_MM:
-        return "growing", f"the {lesion.name} grew from {s0:g} mm ({d0}) to {s1:g} mm ({d1})"
-    if s0 - s1 >= STABLE_MM:
-        return "shrinking", f"the {lesion.name} decreased from {s0:g} mm ({d0}) to {s1:g} mm ({d1})"
-    return "stable", f"the {lesion.name} remained stable at about {s1:g} mm from {d0} to {d1}"
+def _exams(reports: list[dict[str, Any]]) -> list[Exam]:
+    exams = [Exam(str(r.get("id") or f"report-{i + 1}"), str(r.get("date") or ""),
+                  modality_name(str(r.get("modality") or "")), i)
+             for i, r in enumerate(reports)]
+    return sorted(exams, key=lambda e: (e.date, e.position))
 
 
-def overall(kinds: set[str]) -> str:
-    """Overall status from the lesions' course kinds."""
-    worse, better = kinds & {"growing", "new"}, kinds & {"shrinking", "resolved"}
-    if worse and better:
-        return "mixed response"
-    if worse:
-        return "disease progression"
-    if better:
-        return "treatment response"
-    return "stable disease"
+def _sources(reports: list[dict[str, Any]], exams: list[Exam]) -> list[Source]:
+    by_position = {e.position: e for e in exams}
+    out = []
+    for i, report in enumerate(reports):
+        rid = by_position[i].report_id
+        for key in ("date", "modality", "impression", "findings"):
+            if isinstance(report.get(key), str) and report[key]:
+                out.append(Source(rid, key, report[key]))
+    return out
+
+
+def observation_row(observation: Observation) -> dict[str, Any]:
+    """One cell of the lesion table (a lesion at one exam), with its evidence span."""
+    finding = observation.finding
+    exam = observation.exam
+    evidence = ({"report_id": exam.report_id, "field": finding.field, "start": finding.start,
+                 "end": finding.end} if finding else None)
+    return {"report_id": exam.report_id, "date": exam.date, "modality": exam.modality,
+            "size_mm": observation.size_mm, "size_text": observation.size_text,
+            "present": observation.present, "status": observation.status,
+            "response": observation.response, "certainty": finding.certainty if finding else None,
+            "evidence": evidence}
+
+
+def track_row(track: Track) -> dict[str, Any]:
+    """One lesion of the table with its observations in date order."""
+    from radlite.tasks.summarize.writing import display_name
+
+    site = " ".join(p for p in (track.side, track.organ, track.detail) if p)
+    return {"lesion_id": track.lesion_id, "kind": track.kind, "site": site or "unspecified",
+            "organ": track.organ, "detail": track.detail, "side": track.side,
+            "label": display_name(track),
+            "observations": [observation_row(o) for o in track.observations]}
+
+
+def _grounded(sentences: list[str], sources: list[Source], prefer: str | None = None
+              ) -> tuple[list[str], list[dict[str, Any]]]:
+    kept, evidence = [], []
+    for sentence in sentences:
+        spans, missing = ground(sentence, sources, prefer)
+        if missing:
+            continue
+        kept.append(sentence)
+        evidence.extend(spans)
+    return kept, evidence
 
 
 def summarize_series(series: dict[str, Any]) -> dict[str, Any]:
-    """Summarise one patient's series (the ``serial`` JSONL format of docs/architecture.md).
+    """Summarise one patient's series (see :func:`summarize_parts`)."""
+    return summarize_parts(series)[0]
+
+
+def regrounded(series: dict[str, Any], sentences: list[str]) -> list[dict[str, Any]]:
+    """Evidence spans of ``sentences`` (every number and date) in the patient's reports."""
+    reports = [r for r in (series.get("reports") or []) if isinstance(r, dict)]
+    return _grounded(sentences, _sources(reports, _exams(reports)))[1]
+
+
+def summarize_parts(series: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Summarise one patient's series (``{"patient_id", "reports": [...]}``); also return
+    the summary's sentences (the slots a model may rewrite, :mod:`.prose`).
 
     Returns:
-        ``{"patient_id", "per_report": [...], "summary": str, "status": str}``.
+        ``patient_id``, ``summary``, ``per_report`` (one statement per input report, in
+        input order), ``status`` (at the last exam), ``exams`` (input order), ``lesions``
+        (the lesion table) and ``evidence`` (a span for every number and date of the
+        summary and of each statement).
     """
-    reports = list(series.get("reports") or [])
-    per_report, tracked, dates = fold_series(reports)
-    modality = next((str(r.get("modality")) for r in reports if r.get("modality")), "imaging")
-    if not dates:
-        return {"patient_id": series.get("patient_id"), "per_report": [], "summary": "",
-                "status": "no reports"}
-    courses = [course(lesion, dates[0]) for lesion in tracked.values() if lesion.sizes]
-    status = overall({k for k, _ in courses}) if courses else "no measurable disease"
-    head = f"{len(dates)} {modality} exams from {dates[0]} to {dates[-1]}"
-    body = "; ".join(text for _, text in courses) or "no measurable lesion was reported"
-    return {"patient_id": series.get("patient_id") or series.get("id"),
-            "per_report": per_report,
-            "summary": f"{head}: {body}. Overall: {status}.", "status": status}
+    reports = [r for r in (series.get("reports") or []) if isinstance(r, dict)]
+    patient_id = series.get("patient_id") or series.get("id")
+    if not reports:
+        return {"patient_id": patient_id, "summary": "", "per_report": [],
+                "status": "no reports", "exams": [], "lesions": [], "evidence": {}}, []
+    exams = _exams(reports)
+    readings: list[ReportReading] = [read_report(reports[e.position], e.report_id)
+                                     for e in exams]
+    tracks = build_tracks(exams, readings)
+    sources = _sources(reports, exams)
+    statements: dict[int, str] = {}
+    statement_evidence: dict[int, list[dict[str, Any]]] = {}
+    for index, (exam, reading) in enumerate(zip(exams, readings, strict=True)):
+        text = report_statement(index, exam, tracks, reading,
+                                str(reports[exam.position].get("impression") or ""))
+        kept, spans = _grounded([text], sources, exam.report_id)
+        statements[exam.position] = kept[0] if kept else "Change not stated."
+        statement_evidence[exam.position] = spans
+    last_impression = str(reports[exams[-1].position].get("impression") or "")
+    summary, summary_evidence = _grounded(
+        fit_words(summary_sentences(exams, tracks, readings, last_impression)), sources)
+    return {
+        "patient_id": patient_id,
+        "summary": " ".join(summary),
+        "per_report": [statements[i] for i in range(len(reports))],
+        "status": overall_status(tracks, readings[-1]),
+        "exams": [{"report_id": e.report_id, "date": e.date, "modality": e.modality,
+                   "change": "baseline" if i == 0 else exam_change(e, tracks, readings[i])}
+                  for i, e in sorted(enumerate(exams), key=lambda ie: ie[1].position)],
+        "lesions": [track_row(t) for t in tracks],
+        "evidence": {"summary": summary_evidence,
+                     "per_report": [statement_evidence[i] for i in range(len(reports))]},
+    }, summary

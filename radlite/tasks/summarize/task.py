@@ -1,10 +1,13 @@
-"""The ``summarize`` task: one patient's report series -> per-report changes + summary.
+"""The ``summarize`` task: one patient's report series -> lesion table, changes, summary.
 
 Key term: a *patient item* is a :class:`~radlite.core.types.Report` whose ``id`` is the
 patient id and whose ``text`` is the patient's JSONL object as JSON text (written by
 :func:`radlite.pipeline.summarize_job.read_patients`), so the job runner, the job store and
-resume work unchanged. No model is called (:attr:`needs_model` is False); the records'
-values are :func:`radlite.tasks.summarize.summarize_series`'s output.
+resume work unchanged. The records' values are
+:func:`radlite.tasks.summarize.summarize_series`'s output. In ``table`` mode (default) no
+model is called; in ``model`` mode the backend rewrites each summary sentence and the
+grounding gate of :mod:`radlite.tasks.summarize.prose` keeps a rewrite only where it
+states nothing the lesion table does not (else the table's sentence stands).
 """
 
 from __future__ import annotations
@@ -42,15 +45,24 @@ def series_problem(series: Any) -> str | None:
 
 
 class SummarizeTask(Task):
-    """Summarise patients' series deterministically (no model)."""
+    """Summarise patients' series from their lesion tables (``mode``: table or model)."""
 
     name = "summarize"
-    template_version = "series-v1"
+    template_version = "series-v2"
     batched = True
+
+    def __init__(self, mode: str = "table") -> None:
+        if mode not in ("table", "model"):
+            raise ConfigError(f"summarize: unknown mode {mode!r}; choose table or model")
+        self.mode = mode
 
     @property
     def needs_model(self) -> bool:
-        return False
+        return self.mode == "model"
+
+    def provenance(self) -> dict[str, Any]:
+        """Task part of a record's provenance, with the mode."""
+        return {**super().provenance(), "mode": self.mode}
 
     def check_report(self, report: Report) -> str | None:
         """The reader's flag, invalid JSON, or a malformed series (no length limit)."""
@@ -73,14 +85,34 @@ class SummarizeTask(Task):
         return ["per_report", "summary", "status"]
 
     def run_batch(self, backend: Any, reports: Sequence[Report]) -> list[Record]:
-        """One ``ok`` record per patient; values = ``summarize_series`` output."""
-        from radlite.tasks.summarize.summary import summarize_series
+        """One ``ok`` record per patient; values = ``summarize_series`` output (model mode:
+        with the gated rewrite of the summary and ``summary_sources`` per sentence)."""
+        from radlite.tasks.summarize.summary import summarize_parts
 
+        parts = [summarize_parts(json.loads(report.text)) for report in reports]
+        if self.mode == "model":
+            self._rewrite(backend, reports, parts)
         records = []
-        for report in reports:
-            values = summarize_series(json.loads(report.text))
+        for report, (values, _) in zip(reports, parts, strict=True):
             if values.get("patient_id") is None:
                 values["patient_id"] = report.id
             records.append(Record(id=report.id, task=self.name, status="ok", values=values,
                                   provenance=self.provenance()))
         return records
+
+    @staticmethod
+    def _rewrite(backend: Any, reports: Sequence[Report],
+                 parts: list[tuple[dict[str, Any], list[str]]]) -> None:
+        from radlite.tasks.summarize import prose
+        from radlite.tasks.summarize.summary import regrounded
+
+        batch = [r for (_, sentences), report in zip(parts, reports, strict=True)
+                 for r in prose.requests(sentences, report.id)]
+        results = iter(backend.generate(batch) if batch else [])
+        for report, (values, sentences) in zip(reports, parts, strict=True):
+            texts = [(res.text if res.ok else "") for res in
+                     (next(results) for _ in sentences)]
+            kept, notes = prose.rewrite(sentences, texts, values)
+            values["summary"] = " ".join(kept)
+            values["summary_sources"] = notes
+            values["evidence"]["summary"] = regrounded(json.loads(report.text), kept)

@@ -13,7 +13,7 @@ below that leaves room for the last bits of floating point that differ between C
 from __future__ import annotations
 
 import argparse
-import csv
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -23,10 +23,24 @@ FEATURES = ("size", "location", "cld", "lrm_targetoid", "lrm_nontargetoid", "tiv
 LOCATIONS = {"", "1", "2", "3", "4", "5", "6", "7", "8"}
 
 
+def _csvsafe():  # noqa: ANN202 - a module
+    """radlite's spreadsheet-safe CSV module, loaded from this checkout by path (it is
+    standard library only), so that this script needs no install."""
+    path = Path(__file__).resolve().parents[1] / "radlite" / "core" / "csvsafe.py"
+    spec = importlib.util.spec_from_file_location("_radlite_csvsafe", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CSVSAFE = _csvsafe()
+
+
 def read(path: Path) -> dict[str, dict[str, str]]:
-    """Rows of a CSV by their ``id``."""
+    """Rows of a CSV by their ``id`` (the spreadsheet-safe guard of radlite's output removed:
+    ``'=x`` reads as ``=x``, as radlite's own readers do)."""
     with path.open(newline="", encoding="utf-8") as handle:
-        return {row["id"]: row for row in csv.DictReader(handle)}
+        return {row["id"]: row for row in CSVSAFE.dict_reader(handle)}
 
 
 def invalid_value(feature: str, value: str) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from radlite.cli.options import raw_csv_option
 from radlite.core.errors import InputError
 from radlite.tasks import registry
 
@@ -63,6 +64,7 @@ def _common(fn):
         click.option("--encoder", default=None, type=click.Path(exists=True, file_okay=False),
                      help="Local encoder folder for BERTScore (default all-MiniLM-L6-v2)."),
         click.option("--no-plots", is_flag=True, help="Skip PNG plots and the HTML report."),
+        raw_csv_option(),
         click.option("--nli-model", default=None, type=click.Path(exists=True, file_okay=False),
                      help="impression: local Hugging Face NLI (sequence-classification) model "
                           "folder, e.g. a DeBERTa/RoBERTa MNLI model; adds nli_entailed, "
@@ -96,7 +98,7 @@ def _kwargs(n_boot: int, seed: int, alpha: float, test: str, on_missing: str,
             metrics: str | None, encoder: str | None, no_plots: bool, nli_model: str | None,
             nli_premise: str, nli_batch_size: int, nli_device: str,
             radgraph_annotations: str | None, radgraph_model: str | None,
-            radgraph_model_type: str | None) -> dict:
+            radgraph_model_type: str | None, raw_csv: bool = False) -> dict:
     from radlite.evaluate.text_tasks import FactualOptions
 
     factual = FactualOptions(nli_model=nli_model, nli_premise=nli_premise,
@@ -107,7 +109,7 @@ def _kwargs(n_boot: int, seed: int, alpha: float, test: str, on_missing: str,
     return {"n_boot": n_boot, "seed": seed, "alpha": alpha, "test": test,
             "on_missing": on_missing, "encoder_path": encoder, "plots": not no_plots,
             "text_metrics": [m.strip() for m in metrics.split(",")] if metrics else None,
-            "factual": factual if factual.active else None}
+            "factual": factual if factual.active else None, "raw_csv": raw_csv}
 
 
 def _choice_options(task: str) -> list[click.Option]:
@@ -185,13 +187,14 @@ def command() -> None:
 @click.option("--shuffle-sections", is_flag=True)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--column", "columns", multiple=True, help="Text column(s) to perturb.")
+@raw_csv_option()
 def perturb_cmd(input_path, output, typo_rate, expand_abbreviations, shuffle_sections, seed,
-                columns):
+                columns, raw_csv):
     """Write a perturbed copy of an input CSV (run extraction on both, then compare)."""
     from radlite.evaluate.robustness import perturb_file
 
     info = perturb_file(input_path, output, typo_rate, expand_abbreviations, shuffle_sections,
-                        seed, list(columns) or None)
+                        seed, list(columns) or None, raw=raw_csv)
     click.echo(json.dumps(info))
 
 

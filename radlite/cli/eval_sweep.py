@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from radlite.cli.extract import backend_options, build_backend_spec
+from radlite.cli.options import raw_csv_option
 from radlite.core.decoding import Decoding
 from radlite.core.errors import ConfigError
 from radlite.tasks import registry
@@ -62,10 +63,11 @@ def settings(grid: tuple[str, ...], base: Decoding) -> list[Decoding]:
 @click.option("--n-boot", default=2000, show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--no-plots", is_flag=True)
+@raw_csv_option()
 @backend_options
 def command(task: str, gold: Path, grid: tuple[str, ...], out: Path, id_col: str,
             text_col: str | None, task_opts: tuple[str, ...], n_boot: int, seed: int,
-            no_plots: bool, **params: Any) -> None:
+            no_plots: bool, raw_csv: bool, **params: Any) -> None:
     """Sweep decoding controls of TASK on a development set; report each with CIs."""
     from radlite.backends.base import with_decoding
     from radlite.evaluate.runner import evaluate_task
@@ -89,12 +91,13 @@ def command(task: str, gold: Path, grid: tuple[str, ...], out: Path, id_col: str
         path = out / "predictions" / f"{number}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         summary = extract(task, source, path, backend=with_decoding(base, decoding),
-                          task_options=task_options, options=RunOptions(progress=False))
+                          task_options=task_options, options=RunOptions(progress=False),
+                          raw_csv=raw_csv)
         click.echo(f"radlite eval sweep: {decoding.label()}: {summary.line()}", err=True)
         preds[decoding.label()] = path
     result = evaluate_task(task, gold, preds, out, n_boot=n_boot, seed=seed,
                            baseline=chosen[0].label(), plots=not no_plots,
-                           task_options=dict(evaluation.when))
+                           task_options=dict(evaluation.when), raw_csv=raw_csv)
     for row in result["metrics"]:
         if row["headline"] and not row["feature"]:
             click.echo(f"  {row['model']:<40} {row['metric']:<20} {row['value']:.4f} "

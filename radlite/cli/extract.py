@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from radlite.cli.options import raw_csv_option
 from radlite.core.decoding import CONTROLS, Decoding
 from radlite.pipeline.extract import BackendSpec, InputSpec, extract
 from radlite.pipeline.runner import RunOptions
@@ -99,6 +100,7 @@ def extraction_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Output file (or folder for --format long, one file per report)."),
         click.option("--format", "fmt", default="wide", show_default=True,
                      type=click.Choice(["wide", "long", "jsonl", "fhir"])),
+        raw_csv_option(),
         click.option("--id-col", default="id", show_default=True),
         click.option("--text-col", default="report", show_default=True),
         click.option("--encoding", default="utf-8", show_default=True,
@@ -144,7 +146,8 @@ def run_extract(task: str, params: dict[str, Any], task_options: dict[str, Any])
     summary = extract(task, source, params["output"], fmt=params["fmt"], backend=spec,
                       options=options, job_store=params["job_store"], restart=params["restart"],
                       task_options=task_options, executor=params["executor"],
-                      executor_options=executor_options if params["executor"] == "ray" else None)
+                      executor_options=executor_options if params["executor"] == "ray" else None,
+                      raw_csv=params.get("raw_csv", False))
     click.echo(f"radlite extract {task}: {summary.line()} -> {params['output']}", err=True)
     for reason, count in sorted(summary.failure_reasons.items(), key=lambda kv: -kv[1]):
         click.echo(f"  failed {count}: {reason}", err=True)

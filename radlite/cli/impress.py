@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from radlite.cli.extract import backend_options, build_backend_spec
+from radlite.cli.options import raw_csv_option
 from radlite.pipeline.extract import InputSpec, extract
 from radlite.pipeline.runner import RunOptions
 from radlite.tasks.impression import ImpressionTask
@@ -62,12 +63,14 @@ def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBan
 @click.option("--batch-size", type=int, default=None)
 @click.option("--restart", is_flag=True, help="Discard the job store and start over.")
 @click.option("--no-progress", is_flag=True)
+@raw_csv_option()
 @backend_options
 def command(input_path: Path, output: Path, mode: str, style: str, max_items: int,
             examples_path: Path | None, n_examples: int, no_encoder: bool,
             no_examples_draft: bool, reuse_examples: bool, refine_may_drop: bool, id_col: str,
             findings_col: str, indication_col: str, background_col: str,
-            batch_size: int | None, restart: bool, no_progress: bool, **params: Any) -> None:
+            batch_size: int | None, restart: bool, no_progress: bool, raw_csv: bool,
+            **params: Any) -> None:
     """Draft the Impression of each report from its Findings (an aid for review)."""
     task = ImpressionTask(mode=mode, style=style, max_items=max_items,
                           examples=_bank(examples_path, findings_col, not no_encoder),
@@ -82,7 +85,7 @@ def command(input_path: Path, output: Path, mode: str, style: str, max_items: in
         backend = ScriptedBackend(responder=lambda _req: "", model="none (extractive draft)")
     fmt = "jsonl" if output.suffix.lower() == ".jsonl" else "wide"
     summary = extract(task, InputSpec(input_path, id_col, findings_col), output, fmt=fmt,
-                      backend=backend, restart=restart,
+                      backend=backend, restart=restart, raw_csv=raw_csv,
                       options=RunOptions(batch_size=batch_size, retries=0,
                                          progress=not no_progress))
     click.echo(f"radlite impress: {summary.line()} -> {output}", err=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from radlite.cli.options import raw_csv_option
 from radlite.pipeline.jobs import export_job, format_age, job_status, retry_failed
 from radlite.pipeline.registry import find_job_stores, known_jobs
 from radlite.pipeline.runner import RunOptions
@@ -78,7 +79,8 @@ def retry(store: Path, batch_size: int | None, threads: int | None, no_progress:
               type=click.Choice(["wide", "long", "jsonl", "fhir"]))
 @click.option("--status", type=click.Choice(["ok", "failed"]), default=None,
               help="Only records with this status.")
-def export(store: Path, output: Path, fmt: str, status: str | None) -> None:
+@raw_csv_option()
+def export(store: Path, output: Path, fmt: str, status: str | None, raw_csv: bool) -> None:
     """Write a job's records (finished so far) to OUTPUT."""
-    count = export_job(store, output, fmt, status)
+    count = export_job(store, output, fmt, status, raw_csv=raw_csv)
     click.echo(f"radlite jobs export: {count} records -> {output}", err=True)

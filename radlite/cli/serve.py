@@ -23,7 +23,9 @@ def _settings(params: dict[str, Any]) -> Any:
         token=token, host=params["host"], port=params["port"], local_only=params["local_only"],
         max_report_chars=params["max_report_chars"], max_body_bytes=params["max_body_bytes"],
         backend_name=spec.name, backend_options=spec.options, decoding=spec.decoding,
-        data_dir=params["data_dir"],
+        data_dir=params["data_dir"], batch_wait_ms=params["batch_wait_ms"],
+        max_batch=params["max_batch"], max_queue=params["max_queue"],
+        request_timeout_s=params["request_timeout"],
     )
 
 
@@ -48,6 +50,14 @@ def _import_jobs(app: Any, imports: tuple[str, ...], id_col: str, text_col: str)
               show_default=True, help="Jobs, review databases and comparison sets.")
 @click.option("--max-report-chars", type=int, default=20_000, show_default=True)
 @click.option("--max-body-bytes", type=int, default=10 * 1024 * 1024, show_default=True)
+@click.option("--batch-wait-ms", type=float, default=50.0, show_default=True,
+              help="Model tasks: how long a request waits for others to share its batch.")
+@click.option("--max-batch", type=int, default=16, show_default=True,
+              help="Model tasks: most reports in one model call (requests and jobs).")
+@click.option("--max-queue", type=int, default=256, show_default=True,
+              help="Model tasks: most reports waiting; more are refused with 503 + Retry-After.")
+@click.option("--request-timeout", type=float, default=300.0, show_default=True,
+              help="Model tasks: seconds a request may wait for its records (then 504).")
 @click.option("--import-job", "imports", multiple=True, metavar="JOBSTORE=REPORTS",
               help="Make a `radlite extract` job store reviewable (with its input file).")
 @click.option("--id-col", default="id", show_default=True, help="For --import-job.")

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from radlite.cli.extract import backend_options, build_backend_spec
+from radlite.cli.options import raw_csv_option
 from radlite.core.io import iter_json_objects
 from radlite.pipeline.runner import RunOptions
 from radlite.pipeline.summarize_job import summarize_job
@@ -47,10 +48,11 @@ def _output_rows(path: Path) -> list[dict]:
                    "rewrites each summary sentence, a grounding gate keeps the table's "
                    "sentence where the model's states a number, date, side or site the "
                    "table does not.")
+@raw_csv_option()
 @backend_options
 def command(input_path: Path, output: Path, job_store: Path | None, restart: bool,
             retry_failed: bool, no_progress: bool, html_dir: Path | None,
-            lesions_path: Path | None, mode: str, **params: Any) -> None:
+            lesions_path: Path | None, mode: str, raw_csv: bool, **params: Any) -> None:
     """Summarise each patient's series: lesion table, per-report change, disease course."""
     options = RunOptions(retry_failed=retry_failed, progress=not no_progress)
     summary = summarize_job(input_path, output, job_store=job_store, restart=restart,
@@ -69,5 +71,5 @@ def command(input_path: Path, output: Path, job_store: Path | None, restart: boo
         if lesions_path is not None:
             from radlite.tasks.summarize.table_io import write_lesion_table
 
-            count = write_lesion_table(rows, lesions_path)
+            count = write_lesion_table(rows, lesions_path, raw=raw_csv)
             click.echo(f"radlite summarize: {count} lesion rows -> {lesions_path}", err=True)

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from radlite.cli.options import raw_csv_option
 from radlite.synth import LANGS, generate, synth_names, write
 from radlite.synth.io import synthesis
 from radlite.synth.variety import measure
@@ -35,14 +36,15 @@ def _preview(records: list[dict], task: str) -> None:
               help="Output file: .csv (gold columns) or .jsonl (with the structured case).")
 @click.option("--preview", is_flag=True, help="Print a few cases with their labels.")
 @click.option("--variety", is_flag=True, help="Print distinct-n and nearest-neighbour similarity.")
+@raw_csv_option()
 def command(task: str, n: int, seed: int, lang: str, output: str | None, preview: bool,
-            variety: bool) -> None:
+            variety: bool, raw_csv: bool) -> None:
     """Generate N synthetic TASK reports with gold labels that are correct by construction."""
     if preview and not output:
         n = min(n, 5)
     records = generate(task, n, seed=seed, lang=lang)
     if output:
-        path = write(records, output, task)
+        path = write(records, output, task, raw=raw_csv)
         click.echo(f"wrote {len(records)} {task} records to {path}", err=True)
     if preview or not output:
         _preview(records[:5], task)

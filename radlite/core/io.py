@@ -5,6 +5,9 @@ Readers stream: a CSV of millions of rows is never held in memory. Each row beco
 example bytes that are not valid in the declared encoding) carries the problem in
 ``meta["_problem"]`` so that the pipeline writes it as an explicit failure.
 Writers are atomic: they write a temporary file beside the target and rename it.
+CSV is spreadsheet-safe (see :mod:`radlite.core.csvsafe`): :func:`write_csv` guards cells
+that a spreadsheet would run as a formula unless ``raw=True``, and :func:`read_reports`
+removes that guard again, so that radlite reads back exactly what it wrote.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from radlite.core import csvsafe
 from radlite.core.errors import InputError
 from radlite.core.types import Report
 
@@ -61,7 +65,7 @@ def _row_to_report(
 
 def _read_csv(path: Path, id_col: str, text_col: str, encoding: str) -> Iterator[Report]:
     with path.open(newline="", encoding=encoding, errors="surrogateescape") as handle:
-        reader = csv.DictReader(handle)
+        reader = csvsafe.dict_reader(handle)
         header = reader.fieldnames or []
         missing = [c for c in (id_col, text_col) if c not in header]
         if missing:
@@ -128,7 +132,10 @@ def read_reports(
     Args:
         path: input file or folder. ``.jsonl``/``.ndjson`` is JSON lines; a folder is
             read as one report per ``.txt`` file (id = file name without extension);
-            anything else is CSV with a header row.
+            anything else is CSV with a header row. CSV cells lose the spreadsheet-safe
+            guard of radlite's writers (:func:`radlite.core.csvsafe.unguard_cell`: one
+            leading ``'`` before ``=``, ``+``, ``-``, ``@``, ...), so radlite reads its own
+            CSV output (synth, perturb, review export) back exactly.
         id_col: column holding the report id.
         text_col: column holding the report text.
         encoding: text encoding of the input (rows with invalid bytes are flagged).
@@ -194,10 +201,15 @@ def atomic_writer(path: str | os.PathLike[str], newline: str | None = "") -> Ite
         raise
 
 
-def write_csv(path: str | os.PathLike[str], header: list[str], rows: Iterable[list[Any]]) -> None:
-    """Atomically write a UTF-8 CSV with ``header`` then ``rows`` (None -> empty)."""
+def write_csv(path: str | os.PathLike[str], header: list[str], rows: Iterable[list[Any]],
+              raw: bool = False) -> None:
+    """Atomically write a UTF-8 CSV with ``header`` then ``rows`` (None -> empty).
+
+    Cells that a spreadsheet would run as a formula get a leading ``'``
+    (:func:`radlite.core.csvsafe.safe_cell`); ``raw=True`` writes them as they are.
+    """
     with atomic_writer(path) as handle:
-        writer = csv.writer(handle)
+        writer = csvsafe.writer(handle, raw=raw)
         writer.writerow(header)
         for row in rows:
             writer.writerow(["" if v is None else v for v in row])

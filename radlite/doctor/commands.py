@@ -8,7 +8,6 @@ use ``status`` for the disease course).
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import subprocess
@@ -18,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from radlite.core import csvsafe
 from radlite.doctor.report import Check, attempt
 
 
@@ -49,7 +49,7 @@ def _statuses(path: Path) -> list[str]:
         return [json.loads(line).get("status", "") for line in path.read_text().splitlines()
                 if line.strip()]
     with path.open(newline="", encoding="utf-8") as handle:
-        return [row.get("status", "") for row in csv.DictReader(handle)]
+        return [row.get("status", "") for row in csvsafe.dict_reader(handle)]
 
 
 def _run_cli(args: list[str]) -> None:

@@ -9,12 +9,12 @@ lists are reported.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from radlite.core import csvsafe
 from radlite.core.errors import InputError
 from radlite.core.io import iter_json_objects
 
@@ -25,7 +25,9 @@ def read_rows(path: str | Path) -> list[dict[str, Any]]:
     """Read a CSV (header row) or JSONL file into row dicts.
 
     JSONL objects with a ``values`` mapping (the extraction output) are flattened
-    so that feature values sit next to ``id`` and ``status``.
+    so that feature values sit next to ``id`` and ``status``. CSV cells lose the
+    spreadsheet-safe guard radlite's writers add (:func:`radlite.core.csvsafe.unguard_cell`),
+    so a guarded prediction id ``'=x`` matches the gold id ``=x``.
     """
     path = Path(path)
     if not path.is_file():
@@ -34,7 +36,7 @@ def read_rows(path: str | Path) -> list[dict[str, Any]]:
         return _read_jsonl(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            return list(csv.DictReader(fh))
+            return list(csvsafe.dict_reader(fh))
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})") from exc
 

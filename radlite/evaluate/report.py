@@ -4,13 +4,14 @@ Files written in the report folder: ``results.json`` (everything),
 ``metrics.csv`` (model, metric, feature, value, ci_low, ci_high),
 ``comparisons.csv`` (differences, CIs, p-values, Holm-adjusted p-values),
 ``ids.csv`` (missing/extra/failed ids per model), ``plots/*.png`` and
-``report.html`` (PNGs embedded as base64, no external resources).
+``report.html`` (PNGs embedded as base64, no external resources). The CSV tables are
+spreadsheet-safe unless ``raw_csv`` (:mod:`radlite.core.csvsafe`): a text cell such as a
+hostile id that starts with ``=`` gets a leading ``'``; numbers are never changed.
 """
 
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import json
 from pathlib import Path
@@ -18,12 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from radlite.core import csvsafe
 from radlite.evaluate import plots
 
 
-def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> None:
+def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str],
+               raw: bool = False) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        writer = csvsafe.dict_writer(fh, columns, raw=raw, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
 
@@ -37,22 +40,23 @@ def _json_default(value: Any) -> Any:
 
 
 def write_report(result: dict[str, Any], out_dir: Path, plots: bool = True,
-                 distributions: dict[str, dict[str, np.ndarray]] | None = None) -> dict[str, Path]:
-    """Write all report files; returns name -> path."""
+                 distributions: dict[str, dict[str, np.ndarray]] | None = None,
+                 raw_csv: bool = False) -> dict[str, Path]:
+    """Write all report files; returns name -> path (``raw_csv``: CSV cells unguarded)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"json": out_dir / "results.json", "metrics": out_dir / "metrics.csv",
              "comparisons": out_dir / "comparisons.csv", "ids": out_dir / "ids.csv"}
     files["json"].write_text(json.dumps(result, indent=2, default=_json_default,
                                         allow_nan=True), encoding="utf-8")
     _write_csv(files["metrics"], result["metrics"],
-               ["model", "metric", "feature", "value", "ci_low", "ci_high"])
+               ["model", "metric", "feature", "value", "ci_low", "ci_high"], raw_csv)
     _write_csv(files["comparisons"], result["comparisons"],
                ["model", "baseline", "metric", "feature", "a", "b", "difference", "low", "high",
-                "p_value", "p_adjusted", "method", "n_resamples"])
+                "p_value", "p_adjusted", "method", "n_resamples"], raw_csv)
     id_rows = [{"model": m, "kind": kind, "id": i}
                for m, info in result["ids"]["models"].items()
                for kind in ("missing", "extra", "failed") for i in info[f"{kind}_ids"]]
-    _write_csv(files["ids"], id_rows, ["model", "kind", "id"])
+    _write_csv(files["ids"], id_rows, ["model", "kind", "id"], raw_csv)
     if plots:
         files.update(_write_plots(result, out_dir / "plots", distributions))
         files["html"] = out_dir / "report.html"

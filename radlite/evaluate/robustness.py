@@ -9,11 +9,11 @@ metric with paired cluster-bootstrap CIs (same resampled reports for both).
 
 from __future__ import annotations
 
-import csv
 import random
 from pathlib import Path
 from typing import Any
 
+from radlite.core import csvsafe
 from radlite.core.errors import InputError
 from radlite.evaluate.io import read_rows
 from radlite.evaluate.perturb import perturb
@@ -25,9 +25,12 @@ TEXT_COLUMNS = ("report", "findings", "text", "impression", "indication", "backg
 def perturb_file(
     input_path: str | Path, output_path: str | Path, typo_rate: float = 0.0,
     expand: bool = False, shuffle: bool = False, seed: int = 0,
-    columns: list[str] | None = None,
+    columns: list[str] | None = None, raw: bool = False,
 ) -> dict[str, Any]:
     """Write a perturbed copy of a CSV input file.
+
+    The copy is spreadsheet-safe unless ``raw`` (:mod:`radlite.core.csvsafe`); radlite's
+    readers remove the guard, so extraction on the copy sees the same ids and texts.
 
     Args:
         input_path: CSV with an id column and text columns.
@@ -37,6 +40,7 @@ def perturb_file(
         shuffle: shuffle report sections.
         seed: seed of the ``random.Random`` (one per file, rows in order).
         columns: text columns to edit (default: those of ``TEXT_COLUMNS`` present).
+        raw: write cells as they are.
 
     Returns:
         Summary: rows, edited columns and settings.
@@ -54,7 +58,7 @@ def perturb_file(
     out = Path(output_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer = csvsafe.dict_writer(fh, list(rows[0]), raw=raw)
         writer.writeheader()
         writer.writerows(rows)
     return {"rows": len(rows), "columns": edit, "typo_rate": typo_rate, "expand": expand,

@@ -99,6 +99,7 @@ def evaluate_task(
     plots: bool = True,
     factual: text_tasks.FactualOptions | None = None,
     task_options: dict[str, Any] | None = None,
+    raw_csv: bool = False,
 ) -> dict[str, Any]:
     """Evaluate prediction files against gold for one task.
 
@@ -121,6 +122,8 @@ def evaluate_task(
             factual metrics (``impression`` only); nothing model-based otherwise.
         task_options: task options that choose the evaluation (``{"labels":
             "chestxray14"}`` for chest); an alias implies its own.
+        raw_csv: write the CSV tables' cells as they are (default: spreadsheet-safe,
+            see :mod:`radlite.core.csvsafe`).
 
     Returns:
         JSON-ready dict: ``metrics`` rows (model, metric, feature, value, ci_low,
@@ -187,7 +190,7 @@ def evaluate_task(
     if out_dir is not None:
         from radlite.evaluate.report import write_report
 
-        write_report(result, Path(out_dir), plots=plots, distributions=dists)
+        write_report(result, Path(out_dir), plots=plots, distributions=dists, raw_csv=raw_csv)
     return result
 
 

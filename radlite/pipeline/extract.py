@@ -106,12 +106,13 @@ def open_job(store_path: Path, fingerprint: dict[str, Any], *, restart: bool, ou
 
 
 def _job_spec(task: str | Task, source: InputSpec, output: Path, fmt: str,
-              backend: BackendSpec | Backend | None, task_options: dict[str, Any] | None
-              ) -> dict[str, Any]:
+              backend: BackendSpec | Backend | None, task_options: dict[str, Any] | None,
+              raw_csv: bool = False) -> dict[str, Any]:
     """What ``radlite jobs retry``/``export`` need to rebuild this job."""
     spec: dict[str, Any] = {
         "kind": "extract", "task": task if isinstance(task, str) else task.name,
         "task_options": task_options or {}, "output": str(Path(output).resolve()), "fmt": fmt,
+        "raw_csv": raw_csv,
         "input": {"path": str(Path(source.path).resolve()), "id_col": source.id_col,
                   "text_col": source.text_col, "encoding": source.encoding},
     }
@@ -136,6 +137,7 @@ def extract(
     task_options: dict[str, Any] | None = None,
     executor: str = "local",
     executor_options: dict[str, Any] | None = None,
+    raw_csv: bool = False,
 ) -> RunSummary:
     """Run a task over every report of ``source`` and write ``output`` in ``fmt``.
 
@@ -159,6 +161,9 @@ def extract(
             see :mod:`radlite.pipeline.ray_executor`).
         executor_options: keyword options of the executor (for ``ray``: ``address``,
             ``workers``, ``num_gpus``, ``num_cpus``).
+        raw_csv: write ``wide``/``long`` CSV cells as they are; by default a cell that a
+            spreadsheet would run as a formula gets a leading ``'``
+            (:mod:`radlite.core.csvsafe`).
 
     Returns:
         The run summary (done, failed, skipped, reports per second).
@@ -166,7 +171,7 @@ def extract(
     if executor not in ("local", "ray"):
         raise ConfigError(f"unknown executor '{executor}'; choose local or ray")
     output = Path(output)
-    writer = get_writer(fmt)
+    writer = get_writer(fmt, raw=raw_csv)
     check_writable(output)
     task_obj = task if isinstance(task, Task) else get_task(task, **(task_options or {}))
     total = check_unique_ids(source.reports())
@@ -187,7 +192,7 @@ def extract(
         ident = backend_identity(backend_obj)
         ident.pop("backend")
     fingerprint = {**task_obj.fingerprint(), **ident, "input": str(source.path.resolve())}
-    spec_record = _job_spec(task, source, output, fmt, backend, task_options)
+    spec_record = _job_spec(task, source, output, fmt, backend, task_options, raw_csv)
     with open_job(store_path, fingerprint, restart=restart, output=output, total=total,
                   spec=spec_record) as store:
         if executor == "ray":

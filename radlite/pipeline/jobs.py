@@ -135,13 +135,16 @@ def retry_failed(path: Path, options: RunOptions | None = None,
     chosen = BackendSpec(backend["name"], {**backend["options"], **(backend_options or {})},
                          Decoding.from_mapping(backend.get("decoding") or {}))
     return extract(spec["task"], source, Path(spec["output"]), fmt=spec["fmt"], backend=chosen,
-                   options=run_options, job_store=Path(path), task_options=spec["task_options"])
+                   options=run_options, job_store=Path(path), task_options=spec["task_options"],
+                   raw_csv=bool(spec.get("raw_csv", False)))
 
 
-def export_job(path: Path, output: Path, fmt: str = "wide", status: str | None = None) -> int:
+def export_job(path: Path, output: Path, fmt: str = "wide", status: str | None = None,
+               raw_csv: bool = False) -> int:
     """Write the records of a job store (all finished so far) to ``output``.
 
-    ``jsonl`` works for every job; other formats need an extraction job's task.
+    ``jsonl`` works for every job; other formats need an extraction job's task. CSV is
+    spreadsheet-safe unless ``raw_csv`` (see :mod:`radlite.core.csvsafe`).
 
     Returns:
         The number of records written.
@@ -156,5 +159,5 @@ def export_job(path: Path, output: Path, fmt: str = "wide", status: str | None =
             return count
         spec = _extract_spec(store)
         task = get_task(spec["task"], **spec["task_options"])
-        get_writer(fmt)(task, store.records(status), Path(output))
+        get_writer(fmt, raw=raw_csv)(task, store.records(status), Path(output))
     return count

@@ -54,8 +54,12 @@ def rate_item(request: Request, set_id: str, item_id: str, body: RatingIn) -> An
 
 
 @router.get("/{set_id}/export.csv", summary="Ratings as the reader-study CSV")
-def export_ratings(request: Request, set_id: str) -> PlainTextResponse:
-    """``id,rater,rating,choice,system_a,system_b,winner,rated_at`` (see docs/serve.md)."""
-    text = _sets(request).export_csv(set_id)
+def export_ratings(request: Request, set_id: str,
+                   raw: bool = Query(False, description="Cells as they are: no ' before a "
+                                     "cell a spreadsheet would run as a formula.")
+                   ) -> PlainTextResponse:
+    """``id,rater,rating,choice,system_a,system_b,winner,rated_at`` (see docs/serve.md).
+    Spreadsheet-safe unless ``?raw=true`` (see "Spreadsheet-safe CSV" there)."""
+    text = _sets(request).export_csv(set_id, raw=raw)
     headers = {"Content-Disposition": f'attachment; filename="{set_id}-ratings.csv"'}
     return PlainTextResponse(text, media_type="text/csv; charset=utf-8", headers=headers)

@@ -111,10 +111,12 @@ def review_reports(request: Request, job_id: str) -> Any:
 
 @router.get("/review/{job_id}/export.csv", tags=["review"], summary="Gold-label CSV")
 def review_export(request: Request, job_id: str,
-                  scope: Literal["reviewed", "all"] = "reviewed") -> PlainTextResponse:
-    """The reviewed values as the task's gold-label CSV (``id,report,<columns>``)."""
+                  scope: Literal["reviewed", "all"] = "reviewed",
+                  raw: bool = False) -> PlainTextResponse:
+    """The reviewed values as the task's gold-label CSV (``id,report,<columns>``); cells
+    that a spreadsheet would run as formulas are neutralised unless ``raw=true``."""
     with open_job(request, job_id) as (task, store, review):
-        text = review_ops.gold_csv(task, store, review, scope)
+        text = review_ops.gold_csv(task, store, review, scope, raw=raw)
     headers = {"Content-Disposition": f'attachment; filename="{job_id}-gold.csv"'}
     return PlainTextResponse(text, media_type="text/csv; charset=utf-8", headers=headers)
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from radlite.core.errors import ConfigError
 from radlite.core.types import Record, Report
 from radlite.fhir import to_fhir_bundle
 from radlite.serve.auth import require_token
+from radlite.serve.batcher import Busy
 from radlite.serve.errors import ApiError
 from radlite.serve.models import ExtractRequest, ImpressRequest, SummarizeRequest
 from radlite.serve.runtime import Runtime
@@ -19,6 +23,7 @@ from radlite.tasks.summarize import summarize_series
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], tags=["tasks"])
 FHIR_MEDIA = "application/fhir+json"
+POLL_S = 0.25  # how often a waiting request checks its client and its deadline
 
 
 def extract_tasks() -> list[str]:
@@ -62,34 +67,68 @@ def _records_response(task: Any, records: list[Record], fmt: str,
     return {"task": task.name, "records": [r.to_dict() for r in records]}
 
 
-@router.post("/extract/{task}", summary="Extract structured values from reports")
-def extract(request: Request, task: str, body: ExtractRequest,
-            format: Literal["json", "fhir"] = "json",  # noqa: A002 - public query name
-            patient: str | None = Query(None, description="FHIR subject, e.g. Patient/123"),
-            ) -> Any:
+BUSY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    503: {"description": "The model queue is full (error code `busy`); a `Retry-After` "
+                         "header says when to retry."},
+    504: {"description": "No records within the server's request timeout (`timeout`)."},
+}
+
+
+async def _records(request: Request, task: Any, reports: list[Report]) -> list[Record]:
+    """The task's records for ``reports``: through the task's micro-batcher when it calls
+    a model (shared batches with other requests; 503 when the queue is full, 504 after
+    the request timeout, no work once the client has gone), else directly."""
+    runtime = _runtime(request)
+    if not task.needs_model:
+        return await run_in_threadpool(runtime.extract, task, reports)
+    batcher = runtime.batcher(task)
+    try:
+        ticket = batcher.submit(reports)
+    except Busy as exc:
+        raise ApiError(503, "busy", str(exc), headers={"Retry-After": str(exc.retry_after)}
+                       ) from None
+    waiting = asyncio.wrap_future(ticket.future)
+    deadline = time.monotonic() + request.app.state.settings.request_timeout_s
+    while True:
+        done, _ = await asyncio.wait({waiting}, timeout=POLL_S)
+        if done:
+            return waiting.result()
+        if await request.is_disconnected():
+            batcher.cancel(ticket)
+            raise ApiError(499, "client_closed", "the client closed the connection")
+        if time.monotonic() > deadline:
+            batcher.cancel(ticket)
+            raise ApiError(504, "timeout", "no records within the server's request timeout")
+
+
+@router.post("/extract/{task}", summary="Extract structured values from reports",
+             responses=BUSY_RESPONSES)
+async def extract(request: Request, task: str, body: ExtractRequest,
+                  format: Literal["json", "fhir"] = "json",  # noqa: A002 - public query name
+                  patient: str | None = Query(None, description="FHIR subject, e.g. Patient/123"),
+                  ) -> Any:
     """Run a registered extraction task (``lirads``, ``abdct``, ``chest``, ...) on up to
-    ``max_reports_per_request`` reports; ``?format=fhir`` returns a FHIR R4 Bundle."""
+    ``max_reports_per_request`` reports; ``?format=fhir`` returns a FHIR R4 Bundle.
+    Concurrent requests of a model task share model batches (docs/serve.md)."""
     if task not in extract_tasks():
         raise ApiError(404, "not_found", f"unknown extraction task {task!r}; "
                                          f"choose one of {extract_tasks()}")
     check_reports(request, [(r.id, r.text) for r in body.reports])
-    runtime = _runtime(request)
-    task_obj = _task(runtime, task)
-    records = runtime.extract(task_obj, [Report(r.id, r.text) for r in body.reports])
+    task_obj = _task(_runtime(request), task)
+    records = await _records(request, task_obj, [Report(r.id, r.text) for r in body.reports])
     return _records_response(task_obj, records, format, patient)
 
 
-@router.post("/impress", summary="Draft impressions from findings")
-def impress(request: Request, body: ImpressRequest) -> Any:
+@router.post("/impress", summary="Draft impressions from findings", responses=BUSY_RESPONSES)
+async def impress(request: Request, body: ImpressRequest) -> Any:
     """Draft an impression per report with the ``impression`` task (501 when this
     install has no impression task)."""
     check_reports(request, [(r.id, r.findings) for r in body.reports])
-    runtime = _runtime(request)
-    task_obj = _task(runtime, "impression")
+    task_obj = _task(_runtime(request), "impression")
     reports = [Report(r.id, r.findings, {k: v for k, v in r.model_dump().items()
                                           if k not in ("id", "findings") and v})
                for r in body.reports]
-    records = runtime.extract(task_obj, reports)
+    records = await _records(request, task_obj, reports)
     return {"task": task_obj.name, "records": [r.to_dict() for r in records]}
 
 

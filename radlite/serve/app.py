@@ -11,36 +11,27 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from radlite import __version__
 from radlite.serve import api_compare, api_jobs, api_tasks
+from radlite.serve.auth import TokenGate
 from radlite.serve.compare import CompareSets
 from radlite.serve.errors import install_error_handlers
+from radlite.serve.headers import SecurityHeaders
 from radlite.serve.jobs import JobManager
 from radlite.serve.limits import BodySizeLimit
 from radlite.serve.runtime import Runtime
 from radlite.serve.settings import ServeSettings
 
 STATIC = Path(str(resources.files(__package__).joinpath("static")))
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 DESCRIPTION = """Extraction, drafting and review of radiology reports with local models.
 
 Every `/v1` endpoint except `/v1/health` needs `Authorization: Bearer <token>`.
 Errors are JSON: `{"error": {"code": ..., "message": ..., "details"?: [...]}}`.
 """
-
-
-def _security_headers(response: Response, path: str) -> None:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if path.startswith("/v1/"):
-        response.headers.setdefault("Cache-Control", "no-store")
-    else:
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
 
 
 def create_app(settings: ServeSettings) -> FastAPI:
@@ -57,7 +48,9 @@ def create_app(settings: ServeSettings) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.settings = settings
     app.state.runtime = Runtime(settings)
+    app.router.on_shutdown.append(app.state.runtime.close)  # stop the micro-batchers
     app.state.jobs = JobManager(settings.data_dir, app.state.runtime)
+    app.router.on_startup.append(app.state.jobs.resume)  # jobs a killed server left
     app.state.compare = CompareSets(settings.data_dir)
     install_error_handlers(app)
     app.include_router(api_tasks.router)
@@ -78,11 +71,9 @@ def create_app(settings: ServeSettings) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
-        _security_headers(response, request.url.path)
-        return response
-
+    # The last one added runs first: security headers on every response (401 and 413 too),
+    # then the token (none: 401 before any body is read), then the body-size limit.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TokenGate)
+    app.add_middleware(SecurityHeaders)
     return app

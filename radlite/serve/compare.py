@@ -7,12 +7,13 @@ at random per item (reproducible from the set's seed); the reader never sees the
 system names. A *rating* is one rater's ``choice`` for an item: ``A``, ``B`` or
 ``equal``. The export (see docs/serve.md) maps choices back to systems and gives a
 ``rating`` of the first system against the second (``better``/``equal``/``worse``),
-the long format that ``radlite.evaluate.reader_study`` summarises.
+the long format that ``radlite.evaluate.reader_study`` summarises. The export is
+spreadsheet-safe unless ``raw`` (:mod:`radlite.core.csvsafe`): item ids, rater names and
+system names that start with ``=``, ``+``, ``-`` or ``@`` get a leading ``'``.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import random
@@ -24,6 +25,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from radlite.core import csvsafe
 from radlite.serve.errors import ApiError
 
 CHOICES = ("A", "B", "equal")
@@ -165,8 +167,9 @@ class CompareSets:
             conn.close()
         return now
 
-    def export_csv(self, set_id: str) -> str:
-        """The ratings as the long reader-study CSV (header :data:`EXPORT_HEADER`)."""
+    def export_csv(self, set_id: str, raw: bool = False) -> str:
+        """The ratings as the long reader-study CSV (header :data:`EXPORT_HEADER`),
+        spreadsheet-safe unless ``raw``."""
         conn = _connect(self._path(set_id))
         try:
             systems = json.loads(dict(conn.execute("SELECT key, value FROM meta"))["systems"])
@@ -176,7 +179,7 @@ class CompareSets:
         finally:
             conn.close()
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        writer = csvsafe.writer(buffer, raw=raw, lineterminator="\n")
         writer.writerow(EXPORT_HEADER)
         for (item_id, rater), (choice, at) in sorted(
                 latest.items(), key=lambda kv: (order[kv[0][0]][0], kv[0][1])):

@@ -5,6 +5,13 @@ timestamps), ``input.csv`` (the uploaded reports), ``job.sqlite`` (the pipeline'
 :class:`~radlite.pipeline.store.JobStore`) and ``review.sqlite`` (report texts and
 reviews, see :mod:`radlite.serve.review_store`). An existing job store written by
 ``radlite extract`` can be imported: its job.json then points at that store.
+
+Crash safety: job.json is replaced atomically, the job store commits every batch, and
+the thread running a job holds an exclusive lock on ``<job folder>/.lock`` (released by
+the operating system when the process dies). :meth:`JobManager.resume`, run when the
+server starts, restarts every queued or running job whose lock is free: the runner skips
+the reports already committed, so the resumed job ends with the records of an
+uninterrupted run.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from radlite.core.errors import InputError, RadliteError
 from radlite.core.io import atomic_writer, check_unique_ids, read_reports
@@ -27,8 +34,30 @@ from radlite.serve.errors import ApiError
 from radlite.serve.review_store import ReviewStore
 from radlite.serve.runtime import Runtime
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no cross-process job lock
+    fcntl = None  # type: ignore[assignment]
+
 log = logging.getLogger(__name__)
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+UNFINISHED = ("queued", "running")
+MAX_STALLS = 3  # resumes in a row that committed nothing before the job is given up
+
+
+def claim(folder: Path) -> IO[bytes] | None:
+    """Take the job folder's run lock; None when another live process or thread holds it.
+
+    The returned handle holds the lock until it is closed (or the process dies).
+    """
+    handle = open(folder / ".lock", "ab")  # noqa: SIM115 - held open while the job runs
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return None
+    return handle
 
 
 @dataclass(frozen=True)
@@ -65,14 +94,22 @@ class JobManager:
         return JobPaths(folder, folder / "job.json", store, folder / "review.sqlite")
 
     def _write_info(self, folder: Path, info: dict[str, Any]) -> None:
-        with self._lock, atomic_writer(folder / "job.json", newline=None) as handle:
+        with self._lock:
+            self._dump(folder, info)
+
+    @staticmethod
+    def _dump(folder: Path, info: dict[str, Any]) -> None:
+        # atomic: a crash leaves the old or the new job.json, never half of one
+        with atomic_writer(folder / "job.json", newline=None) as handle:
             json.dump(info, handle, indent=1)
 
-    def _update(self, job_id: str, **changes: Any) -> None:
+    def _update(self, job_id: str, **changes: Any) -> dict[str, Any]:
         folder = self.root / job_id
-        info = json.loads((folder / "job.json").read_text(encoding="utf-8"))
-        info.update(changes)
-        self._write_info(folder, info)
+        with self._lock:
+            info = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+            info.update(changes)
+            self._dump(folder, info)
+        return info
 
     def _new_folder(self) -> tuple[str, Path]:
         job_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -94,6 +131,7 @@ class JobManager:
         options = dict(options or {})
         task = self.runtime.task(task_name, **options)
         job_id, folder = self._new_folder()
+        held = claim(folder)
         suffix = ".jsonl" if data.lstrip()[:1] == b"{" else ".csv"
         source = folder / f"input{suffix}"
         source.write_bytes(data)
@@ -105,23 +143,39 @@ class JobManager:
                 review.add_reports((r.id, r.text)
                                    for r in read_reports(source, id_col, text_col, encoding))
         except RadliteError:
+            if held is not None:
+                held.close()
             for file in folder.iterdir():
                 file.unlink()
             folder.rmdir()
             raise
+        # job.json comes last: a folder without it is an upload the server did not finish
+        # taking (a crash), which resume() skips and no listing shows
         info = {"id": job_id, "task": task_name, "options": options, "state": "queued",
-                "created": time.time(), "total": total, "id_col": id_col, "text_col": text_col, "encoding": encoding,
-                "source": source.name}
+                "created": time.time(), "total": total, "id_col": id_col,
+                "text_col": text_col, "encoding": encoding, "source": source.name}
         self._write_info(folder, info)
-        thread = threading.Thread(target=self._run, args=(job_id, task, source, info),
-                                  name=f"radlite-job-{job_id}", daemon=True)
-        self._threads[job_id] = thread
-        thread.start()
+        self._start(job_id, task, source, info, held)
         log.info("job %s started: task %s, %d reports", job_id, task_name, total)
         return self.describe(job_id)
 
-    def _run(self, job_id: str, task: Any, source: Path, info: dict[str, Any]) -> None:
-        self._update(job_id, state="running", started=time.time())
+    def _start(self, job_id: str, task: Any, source: Path, info: dict[str, Any],
+               held: IO[bytes] | None) -> None:
+        thread = threading.Thread(target=self._run, args=(job_id, task, source, info, held),
+                                  name=f"radlite-job-{job_id}", daemon=True)
+        self._threads[job_id] = thread
+        thread.start()
+
+    def _run(self, job_id: str, task: Any, source: Path, info: dict[str, Any],
+             held: IO[bytes] | None = None) -> None:
+        try:
+            self._work(job_id, task, source, info)
+        finally:
+            if held is not None:
+                held.close()
+
+    def _work(self, job_id: str, task: Any, source: Path, info: dict[str, Any]) -> None:
+        self._update(job_id, state="running", started=info.get("started") or time.time())
         try:
             reports = read_reports(source, info["id_col"], info["text_col"], info["encoding"])
             with JobStore(self.root / job_id / "job.sqlite") as store:
@@ -141,6 +195,80 @@ class JobManager:
             return
         self._update(job_id, state="done", finished=time.time())
         log.info("job %s done", job_id)
+
+    def resume(self) -> int:
+        """Restart the jobs a previous server process left queued or running (it was
+        killed or crashed): each reruns over its own job store, where the runner skips
+        every report already committed. job.json records ``resumed`` (how often),
+        ``resumed_at`` and ``resumed_done`` (reports finished before it); a job whose
+        restarts commit nothing :data:`MAX_STALLS` times in a row (a report that crashes
+        the process) is marked failed instead. Done and failed jobs, imported stores, jobs another live process
+        runs, unreadable job.json files and folders without one (a crash while an upload
+        was being saved) are left alone with a log line. Returns the number resumed.
+        """
+        resumed = 0
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            try:
+                resumed += self._resume_one(folder)
+            except Exception as exc:  # noqa: BLE001 - one bad job must not stop the server
+                log.error("job %s not resumed: %s", folder.name, type(exc).__name__)
+        if resumed:  # a warning: it means the previous server process died mid-job
+            log.warning("resumed %d job(s) a previous server process left unfinished", resumed)
+        return resumed
+
+    def _resume_one(self, folder: Path) -> int:
+        job_id = folder.name
+        if not JOB_ID.match(job_id) or job_id in self._threads:
+            return 0
+        if not (folder / "job.json").is_file():
+            log.warning("job folder %s has no job.json (the server stopped while the upload "
+                        "was being saved); skipped, upload the file again", job_id)
+            return 0
+        try:
+            info = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            log.warning("job %s: unreadable job.json (%s); skipped", job_id, type(exc).__name__)
+            return 0
+        if not isinstance(info, dict) or info.get("state") not in UNFINISHED \
+                or info.get("store"):
+            return 0
+        held = claim(folder)
+        if held is None:
+            log.info("job %s is running in another process; not resumed", job_id)
+            return 0
+        try:
+            for stale in folder.glob(".job.json.*.tmp"):  # left by a kill mid-write
+                stale.unlink(missing_ok=True)
+            source = folder / str(info.get("source") or "")
+            if not info.get("source") or not source.is_file():
+                raise InputError("its uploaded file is missing")
+            task = self.runtime.task(info["task"], **(info.get("options") or {}))
+            done = self._committed(folder / "job.sqlite")
+            # a report that kills the process would otherwise crash the server on every start
+            stalls = int(info.get("stalls", 0)) + 1 if done == info.get("resumed_done") else 0
+            if stalls >= MAX_STALLS:
+                raise InputError(f"the server stopped {stalls} times in a row while resuming "
+                                 "this job, before it committed another report")
+        except Exception as exc:  # noqa: BLE001 - the job records why it was not resumed
+            held.close()
+            reason = str(exc) if isinstance(exc, RadliteError) else type(exc).__name__
+            log.error("job %s cannot be resumed: %s", job_id, reason)
+            self._update(job_id, state="failed", error=f"not resumed after a restart: {reason}",
+                         finished=time.time())
+            return 0
+        info = self._update(job_id, state="queued", resumed=int(info.get("resumed", 0)) + 1,
+                            resumed_at=time.time(), resumed_done=done, stalls=stalls)
+        self._start(job_id, task, source, info, held)
+        log.info("job %s resumed with %d of %s reports finished", job_id, done, info.get("total"))
+        return 1
+
+    @staticmethod
+    def _committed(path: Path) -> int:
+        """Reports in a job store (0 when there is none yet)."""
+        if not path.is_file():
+            return 0
+        with JobStore(path) as store:
+            return sum(store.counts().values())
 
     def import_store(self, store_path: Path, reports_path: Path, id_col: str = "id",
                      text_col: str = "report", encoding: str = "utf-8") -> dict[str, Any]:
@@ -180,7 +308,13 @@ class JobManager:
         """Every job, newest first."""
         ids = sorted((p.name for p in self.root.iterdir() if (p / "job.json").is_file()),
                      reverse=True)
-        return [self.describe(job_id) for job_id in ids]
+        jobs = []
+        for job_id in ids:
+            try:
+                jobs.append(self.describe(job_id))
+            except ValueError:  # a job.json not written by this server; resume() logs it
+                continue
+        return jobs
 
     def wait(self, job_id: str, timeout: float | None = None) -> None:
         """Block until a job started by this process finishes (for tests and scripts)."""

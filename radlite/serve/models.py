@@ -84,3 +84,21 @@ class RatingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rater: str = Field(min_length=1, max_length=100)
     choice: Literal["A", "B", "equal"]
+
+
+class ErrorInfo(BaseModel):
+    """What went wrong: a stable machine code, a message that never quotes report text and,
+    for some errors (e.g. validation), one entry per problem."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(description="Machine code, e.g. `invalid_request`, `not_found`.")
+    message: str
+    details: list[dict[str, Any]] = Field(
+        default_factory=list, description="Validation problems: `loc`, `msg`, `type` each.")
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error response (4xx and 5xx)."""
+
+    model_config = ConfigDict(extra="forbid")
+    error: ErrorInfo

@@ -4,17 +4,19 @@ Key terms: a report's *review state* is ``unreviewed`` (no value decided yet),
 ``partial`` or ``reviewed`` (every value accepted or corrected). The *gold-label CSV*
 is the task's labelled format (``id,report,<value columns>``; for LI-RADS the 12
 features, see docs/architecture.md) built from the reviewers' latest decisions, so
-that ``radlite eval`` and ``radlite train`` read it directly.
+that ``radlite eval`` and ``radlite train`` read it directly. The export is
+spreadsheet-safe unless ``raw`` (:mod:`radlite.core.csvsafe`): a cell such as a report
+id or text that starts with ``=`` gets a leading ``'``, which radlite's readers remove.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
 from typing import Any
 
+from radlite.core import csvsafe
 from radlite.core.errors import SchemaError
 from radlite.core.types import Record
 from radlite.pipeline.store import JobStore
@@ -151,10 +153,14 @@ def gold_rows(task: Task, store: JobStore, review: ReviewStore, scope: str = "re
         yield [rid, text, *row]
 
 
-def gold_csv(task: Task, store: JobStore, review: ReviewStore, scope: str = "reviewed") -> str:
-    """The gold-label CSV as text (UTF-8, header row, empty cells for missing values)."""
+def gold_csv(task: Task, store: JobStore, review: ReviewStore, scope: str = "reviewed",
+             raw: bool = False) -> str:
+    """The gold-label CSV as text (UTF-8, header row, empty cells for missing values).
+
+    Spreadsheet-safe unless ``raw`` (``?raw=true``): see :mod:`radlite.core.csvsafe`.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvsafe.writer(buffer, raw=raw, lineterminator="\n")
     writer.writerow(["id", "report", *task.columns()])
     for row in gold_rows(task, store, review, scope):
         writer.writerow(["" if v is None else v for v in row])

@@ -1,15 +1,24 @@
 """Models and tasks loaded lazily, once per process, and shared by every request.
 
-Key term: the *runtime* owns the loaded backends (one per task, because the builtin
-model loads the task's shipped adapter) and a lock per backend, so that requests and
-background jobs never run the same model concurrently.
+Key terms: the *runtime* owns the loaded backends (one per task, because the builtin
+model loads the task's shipped adapter), a *fair lock* per backend, so that requests and
+background jobs never run the same model concurrently, and a *micro-batcher* per model
+task (:mod:`radlite.serve.batcher`), so that concurrent single-report requests share
+model calls.
+
+Sharing policy: every model call (a job's batch or a batch of requests) takes the
+backend's lock in arrival order (FIFO). A job never holds the model for more than one
+batch, so a request waits at most for the batch in progress plus the batches queued
+before it, and a job keeps moving while requests keep arriving.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from radlite.backends.base import Backend, DelegatingBackend
@@ -19,6 +28,7 @@ from radlite.core.types import Record, Report
 from radlite.pipeline.extract import BackendSpec, resolve_backend
 from radlite.pipeline.runner import RunOptions, run_job
 from radlite.pipeline.store import JobStore
+from radlite.serve.batcher import MicroBatcher
 from radlite.serve.settings import ServeSettings
 from radlite.tasks import Task, get_task, task_spec
 
@@ -26,10 +36,32 @@ log = logging.getLogger(__name__)
 QUIET = RunOptions(progress=False)
 
 
-class LockedBackend(DelegatingBackend):
-    """Delegates to a shared backend, one ``generate`` call at a time."""
+class FairLock:
+    """A lock granted in arrival order (``threading.Lock`` gives no such promise)."""
 
-    def __init__(self, inner: Backend, lock: threading.Lock) -> None:
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0
+        self._serving = 0
+
+    def __enter__(self) -> FairLock:
+        with self._cond:
+            mine = self._next
+            self._next += 1
+            while self._serving != mine:
+                self._cond.wait()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+
+class LockedBackend(DelegatingBackend):
+    """Delegates to a shared backend, one ``generate`` call at a time, in arrival order."""
+
+    def __init__(self, inner: Backend, lock: FairLock) -> None:
         super().__init__(inner)
         self.lock = lock
 
@@ -44,7 +76,8 @@ class Runtime:
     def __init__(self, settings: ServeSettings) -> None:
         self.settings = settings
         self._backends: dict[str, Backend] = {}
-        self._locks: dict[int, threading.Lock] = {}
+        self._locks: dict[int, FairLock] = {}
+        self._batchers: dict[str, MicroBatcher] = {}
         self._guard = threading.Lock()
 
     def task(self, name: str, **options: Any) -> Task:
@@ -73,7 +106,7 @@ class Runtime:
     def locked(self, backend: Backend) -> Backend:
         """``backend`` behind its lock: batches from requests and jobs interleave."""
         with self._guard:
-            lock = self._locks.setdefault(id(backend), threading.Lock())
+            lock = self._locks.setdefault(id(backend), FairLock())
         return LockedBackend(backend, lock)
 
     def run(self, task: Task, reports: Iterable[Report], store: JobStore,
@@ -81,6 +114,8 @@ class Runtime:
         """Run ``task`` over ``reports`` into ``store`` with the shared backend (no model
         is loaded for a task mode that calls none, e.g. abdct's ``rules``)."""
         backend = self.locked(self.backend(task.name)) if task.needs_model else NullBackend()
+        if options.batch_size is None:  # one model call never holds more than max_batch
+            options = replace(options, batch_size=self.settings.max_batch)
         run_job(task, backend, reports, store, options)
 
     def extract(self, task: Task, reports: list[Report]) -> list[Record]:
@@ -88,3 +123,22 @@ class Runtime:
         with JobStore(":memory:") as store:
             self.run(task, reports, store)
             return list(store.records())
+
+    def batcher(self, task: Task) -> MicroBatcher:
+        """The micro-batcher of ``task`` (one per task and options), started on first use."""
+        key = json.dumps(task.fingerprint(), sort_keys=True, default=str)
+        with self._guard:
+            if key not in self._batchers:
+                self._batchers[key] = MicroBatcher(
+                    lambda reports: self.extract(task, reports),
+                    max_wait_s=self.settings.batch_wait_ms / 1000.0,
+                    max_batch=self.settings.max_batch, max_queue=self.settings.max_queue,
+                    name=task.name)
+            return self._batchers[key]
+
+    def close(self) -> None:
+        """Stop the batchers (waiting requests are cancelled)."""
+        with self._guard:
+            batchers, self._batchers = list(self._batchers.values()), {}
+        for batcher in batchers:
+            batcher.close()

@@ -38,6 +38,10 @@ class ServeSettings:
         backend: an already-loaded Backend object (tests inject the scripted backend);
             when set, it is used for every task instead of ``backend_name``.
         data_dir: folder of the jobs, their review databases and comparison sets.
+        batch_wait_ms: longest wait of a model request for others to share its batch.
+        max_batch: most reports in one model batch (requests and jobs alike).
+        max_queue: most reports waiting for a model; more are refused (503, Retry-After).
+        request_timeout_s: a model request that has no records by then is cancelled (504).
     """
 
     token: str | None = None
@@ -52,6 +56,10 @@ class ServeSettings:
     decoding: Decoding = field(default_factory=Decoding)
     backend: Any = None
     data_dir: Path = Path("radlite-serve-data")
+    batch_wait_ms: float = 50.0
+    max_batch: int = 16
+    max_queue: int = 256
+    request_timeout_s: float = 300.0
 
     def check(self) -> None:
         """Refuse impossible or unsafe settings before the server starts.
@@ -72,7 +80,10 @@ class ServeSettings:
             )
         if self.token is not None and len(self.token) < MIN_TOKEN_CHARS:
             raise ConfigError(f"the API token must have at least {MIN_TOKEN_CHARS} characters")
-        for name in ("max_report_chars", "max_body_bytes", "max_reports_per_request"):
+        if self.batch_wait_ms < 0:
+            raise ConfigError("batch_wait_ms must not be negative")
+        for name in ("max_report_chars", "max_body_bytes", "max_reports_per_request",
+                     "max_batch", "max_queue", "request_timeout_s"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive")
 

@@ -1,17 +1,18 @@
 """Writing generated records: CSV (gold label columns) or JSONL (with the structured case).
 
 The CSV *columns* of each task follow docs/architecture.md so that the task readers
-and the evaluator read synth output unchanged.
+and the evaluator read synth output unchanged. CSV is spreadsheet-safe unless ``raw``
+(:mod:`radlite.core.csvsafe`; radlite's readers remove the guard again).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from radlite.core import csvsafe
 from radlite.core.errors import ConfigError
 from radlite.tasks import registry
 from radlite.tasks.spec import Synthesis, TaskSpec
@@ -48,7 +49,8 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def write(records: Sequence[dict[str, Any]], path: str | Path, task: str) -> Path:
+def write(records: Sequence[dict[str, Any]], path: str | Path, task: str,
+          raw: bool = False) -> Path:
     """Write records as CSV (``.csv``) or JSONL (``.jsonl``/``.json``), by extension.
 
     CSV holds the text and gold label columns; JSONL holds every field including the
@@ -58,6 +60,8 @@ def write(records: Sequence[dict[str, Any]], path: str | Path, task: str) -> Pat
         records: output of :func:`radlite.synth.generate`.
         path: destination file.
         task: the task the records belong to.
+        raw: CSV cells as they are (by default a cell that a spreadsheet would run as a
+            formula gets a leading ``'``; numbers are never changed).
 
     Returns:
         The path written.
@@ -77,7 +81,7 @@ def write(records: Sequence[dict[str, Any]], path: str | Path, task: str) -> Pat
         raise ConfigError(f"cannot tell the format of {path.name!r}; use .csv or .jsonl")
     cols = csv_columns(task)
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+        writer = csvsafe.writer(fh, raw=raw)
         writer.writerow(cols)
         for rec in records:
             writer.writerow([_cell(rec.get(c)) for c in cols])

@@ -9,7 +9,6 @@ honest estimate (micro F1 of the head and of the rules on the same reports).
 
 from __future__ import annotations
 
-import csv
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from radlite.core import csvsafe
 from radlite.core.errors import ConfigError, InputError
 from radlite.core.extras import require
 from radlite.models.encoder import local_embedder
@@ -45,7 +45,7 @@ def read_labelled_csv(path: Path, id_col: str = "id", text_cols: Sequence[str] =
     """
     labels = tuple(labels or [x for x in chestxray14_labels() if x != "normal"])
     with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
+        reader = csvsafe.dict_reader(handle)
         missing = [c for c in (id_col, *text_cols, *labels) if c not in (reader.fieldnames or [])]
         if missing:
             raise InputError(f"{path}: missing column(s) {missing}")

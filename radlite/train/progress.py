@@ -8,7 +8,6 @@ resume, so an interrupted run keeps one continuous history.
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -19,6 +18,7 @@ from transformers import TrainerCallback
 
 from radlite.backends.batching import BatchingBackend
 from radlite.backends.hf import TransformersBackend
+from radlite.core import csvsafe
 from radlite.core.generation import GenerationRequest
 from radlite.train.data import Example
 from radlite.train.encode import prompt_text
@@ -149,12 +149,13 @@ def read_log(path: Path) -> list[dict[str, Any]]:
 
 
 def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
-    """The log as CSV: one column per metric ever logged."""
+    """The log as CSV: one column per metric ever logged (spreadsheet-safe: numbers as they
+    are, a text cell that a spreadsheet would run as a formula gets a leading ``'``)."""
     columns: list[str] = []
     for row in rows:
         columns += [k for k in row if k not in columns]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer = csvsafe.dict_writer(handle, columns)
         writer.writeheader()
         writer.writerows(rows)
 

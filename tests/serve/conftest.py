@@ -79,15 +79,21 @@ def start_server(settings: ServeSettings) -> tuple[Any, threading.Thread, Any]:
     return server, thread, app
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The API on a free loopback port, token required, small limits for tests."""
-    data_dir = tmp_path_factory.mktemp("serve-data")
-    settings = ServeSettings(
+def server_settings(data_dir: Path) -> ServeSettings:
+    """The test servers' settings: a free loopback port, the token, small limits and the
+    scripted model."""
+    return ServeSettings(
         token=TOKEN, host="127.0.0.1", port=free_port(), max_report_chars=2_000,
         max_body_bytes=64_000, max_reports_per_request=8,
         backend=ScriptedBackend(responder=answer), data_dir=data_dir,
     )
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The API on a free loopback port, token required, small limits for tests."""
+    data_dir = tmp_path_factory.mktemp("serve-data")
+    settings = server_settings(data_dir)
     uv, thread, app = start_server(settings)
     yield Server(f"http://127.0.0.1:{settings.port}", app, data_dir)
     uv.should_exit = True

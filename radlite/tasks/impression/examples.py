@@ -8,7 +8,6 @@ all-MiniLM-L6-v2); without one, bag-of-words cosine is used.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections import Counter
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from radlite.core import csvsafe
 from radlite.models.encoder import Embedder, local_embedder
 
 
@@ -41,7 +41,7 @@ def read_examples(path: Path, findings_col: str = "findings",
         rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
     else:
         with path.open(newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(handle))
+            rows = list(csvsafe.dict_reader(handle))
     return [Example(str(r[findings_col]), str(r[impression_col]), str(r.get(id_col) or ""))
             for r in rows if r.get(findings_col) and r.get(impression_col)]
 

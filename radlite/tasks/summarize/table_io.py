@@ -52,7 +52,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_lesion_table(rows: Iterable[dict[str, Any]], path: Path) -> int:
+def write_lesion_table(rows: Iterable[dict[str, Any]], path: Path, raw: bool = False) -> int:
     """Write the lesion table of ``rows`` (output rows of ``radlite summarize``).
 
     Args:
@@ -60,6 +60,8 @@ def write_lesion_table(rows: Iterable[dict[str, Any]], path: Path) -> int:
         path: ``.json`` -> a JSON array of lesion rows (``size_mm`` a number or null,
             ``present`` true/false/null); anything else -> UTF-8 CSV with a header
             (empty cell for null, ``present`` as ``true``/``false``). Written atomically.
+        raw: CSV cells as they are; by default a cell that a spreadsheet would run as a
+            formula gets a leading ``'`` (:mod:`radlite.core.csvsafe`; JSON is always raw).
 
     Returns:
         The number of lesion rows written (the header alone when 0).
@@ -71,5 +73,5 @@ def write_lesion_table(rows: Iterable[dict[str, Any]], path: Path) -> int:
             json.dump(table, handle, ensure_ascii=False, indent=1)
             handle.write("\n")
     else:
-        write_csv(path, COLUMNS, ([_cell(row[c]) for c in COLUMNS] for row in table))
+        write_csv(path, COLUMNS, ([_cell(row[c]) for c in COLUMNS] for row in table), raw=raw)
     return len(table)

@@ -115,6 +115,15 @@ def extraction_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--restart", is_flag=True, help="Discard the job store and start over."),
         click.option("--retry-failed", is_flag=True, help="Redo reports that failed before."),
         click.option("--no-progress", is_flag=True, help="Hide the progress bar."),
+        click.option("--site", default=None,
+                     help="Use the site's promoted model from the adapter registry "
+                          "(radlite learn); the default when it has none."),
+        click.option("--reader", default=None,
+                     help="With --site: that reader's model, else the site's."),
+        click.option("--registry", type=click.Path(path_type=Path, file_okay=False),
+                     default=None,
+                     help="Adapter registry folder (default: $RADLITE_REGISTRY or "
+                          "./radlite-registry)."),
         click.option("--executor", default="local", show_default=True,
                      type=click.Choice(["local", "ray"]),
                      help="local: this process; ray: one model replica per Ray worker "
@@ -153,6 +162,21 @@ def run_extract(task: str, params: dict[str, Any], task_options: dict[str, Any])
         click.echo(f"  failed {count}: {reason}", err=True)
 
 
+def _learnt_options(task: str, task_options: dict[str, Any], params: dict[str, Any]
+                    ) -> dict[str, Any]:
+    """Task options with the site's (or reader's) promoted model from the registry."""
+    site, reader, registry_dir = (params.pop(k) for k in ("site", "reader", "registry"))
+    if site is None and reader is None:
+        return task_options
+    from radlite.learn.resolve import site_task_options
+
+    merged, entry = site_task_options(task, task_options, site, reader, registry_dir)
+    click.echo(f"radlite extract {task}: using "
+               f"{entry.id if entry else 'the default model (nothing promoted for the site)'}",
+               err=True)
+    return merged
+
+
 def task_option(option: TaskOption) -> Callable[..., Any]:
     """The click option of one task option."""
     kwargs: dict[str, Any] = {"help": option.help, "default": option.default}
@@ -180,6 +204,7 @@ def task_command(spec: TaskSpec) -> click.Command:
         for name, value in spec.defaults(params["backend"]).items():
             if task_options.get(name) is None:
                 task_options[name] = value
+        task_options = _learnt_options(spec.name, task_options, params)
         run_extract(spec.name, params, task_options)
 
     run.__doc__ = spec.summary

@@ -30,6 +30,21 @@ def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBan
     return bank
 
 
+def _learnt(site: str | None, reader: str | None, registry: Path | None, mode: str,
+            style: str) -> dict[str, Any]:
+    """Task options of the reader's (else the site's) learnt habits; {} for none."""
+    if site is None and reader is None:
+        return {}
+    from radlite.learn.resolve import site_task_options
+
+    options, entry = site_task_options("impression", {"mode": mode, "style": style}, site,
+                                       reader, registry)
+    click.echo("radlite impress: using "
+               f"{entry.id if entry else 'no learnt habits (nothing promoted for the site)'}",
+               err=True)
+    return {k: v for k, v in options.items() if k in ("profile", "examples_file")}
+
+
 @click.command(name="impress")
 @click.argument("input_path", type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
@@ -63,17 +78,28 @@ def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBan
 @click.option("--batch-size", type=int, default=None)
 @click.option("--restart", is_flag=True, help="Discard the job store and start over.")
 @click.option("--no-progress", is_flag=True)
+@click.option("--site", default=None,
+              help="Use the site's learnt impression habits (radlite learn impression).")
+@click.option("--reader", default=None,
+              help="With --site: that radiologist's habits, else the site's, else none.")
+@click.option("--registry", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Adapter registry folder (default: $RADLITE_REGISTRY or ./radlite-registry).")
 @raw_csv_option()
 @backend_options
 def command(input_path: Path, output: Path, mode: str, style: str, max_items: int,
             examples_path: Path | None, n_examples: int, no_encoder: bool,
             no_examples_draft: bool, reuse_examples: bool, refine_may_drop: bool, id_col: str,
             findings_col: str, indication_col: str, background_col: str,
-            batch_size: int | None, restart: bool, no_progress: bool, raw_csv: bool,
+            batch_size: int | None, restart: bool, no_progress: bool, site: str | None,
+            reader: str | None, registry: Path | None, raw_csv: bool,
             **params: Any) -> None:
     """Draft the Impression of each report from its Findings (an aid for review)."""
+    learnt = _learnt(site, reader, registry, mode, style)
+    if examples_path is not None:  # the user's own bank wins over the learnt one
+        learnt.pop("examples_file", None)
     task = ImpressionTask(mode=mode, style=style, max_items=max_items,
                           examples=_bank(examples_path, findings_col, not no_encoder),
+                          **learnt,
                           n_examples=n_examples, examples_draft=not no_examples_draft,
                           reuse_examples=reuse_examples, indication_col=indication_col,
                           background_col=background_col,

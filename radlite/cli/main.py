@@ -14,7 +14,7 @@ from radlite.core.extras import MissingExtraError, incomplete_install_error, mis
 
 # Each module defines a click command or group named ``command``.
 COMMAND_MODULES = ("extract", "synth", "eval", "train", "impress", "summarize", "jobs", "serve",
-                   "doctor", "export")
+                   "doctor", "export", "adapters", "learn")
 
 
 @click.group()

@@ -25,7 +25,8 @@ def _settings(params: dict[str, Any]) -> Any:
         backend_name=spec.name, backend_options=spec.options, decoding=spec.decoding,
         data_dir=params["data_dir"], batch_wait_ms=params["batch_wait_ms"],
         max_batch=params["max_batch"], max_queue=params["max_queue"],
-        request_timeout_s=params["request_timeout"],
+        request_timeout_s=params["request_timeout"], registry=params["registry"],
+        site=params["site"],
     )
 
 
@@ -58,6 +59,11 @@ def _import_jobs(app: Any, imports: tuple[str, ...], id_col: str, text_col: str)
               help="Model tasks: most reports waiting; more are refused with 503 + Retry-After.")
 @click.option("--request-timeout", type=float, default=300.0, show_default=True,
               help="Model tasks: seconds a request may wait for its records (then 504).")
+@click.option("--registry", type=click.Path(path_type=Path), default=None,
+              help="Model registry of learn jobs ('Train on these reviews') "
+                   "[default: <data-dir>/registry].")
+@click.option("--site", default="site", show_default=True,
+              help="Site id that learn jobs register their models under.")
 @click.option("--import-job", "imports", multiple=True, metavar="JOBSTORE=REPORTS",
               help="Make a `radlite extract` job store reviewable (with its input file).")
 @click.option("--id-col", default="id", show_default=True, help="For --import-job.")

@@ -126,3 +126,28 @@ def distributions(result: dict[str, Any], dists: dict[str, dict[str, np.ndarray]
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return path
+
+
+def learning_curve(curves: list[list[dict[str, Any]]], path: Path, metric: str = "report_accuracy",
+                   title: str = "") -> Path:
+    """Accuracy against the number of reviewed reports, one line per draw of the reviews.
+
+    Each point is ``{"n": int, metric: [value, ci_low, ci_high]}``.
+    """
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    for k, curve in enumerate(curves):
+        xs = np.array([p["n"] for p in curve]) + 1.5 * (k - (len(curves) - 1) / 2)
+        vals = np.array([p[metric] for p in curve], dtype=float)
+        err = np.abs(np.stack([vals[:, 0] - vals[:, 1], vals[:, 2] - vals[:, 0]]))
+        ax.errorbar(xs, vals[:, 0], yerr=err, fmt="o-", capsize=3, color=f"C{k}",
+                    label=f"review draw {k + 1}")
+    ax.set_xlabel("reviewed reports used for learning")
+    ax.set_ylabel(metric.replace("_", " ") + " on new site reports")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(title or "Learning a site's convention (95% bootstrap CIs)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path

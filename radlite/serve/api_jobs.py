@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from radlite.fhir import to_fhir_bundle
 from radlite.pipeline.store import JobStore
+from radlite.serve import preferences
 from radlite.serve import review as review_ops
 from radlite.serve.api_tasks import FHIR_MEDIA, extract_tasks
 from radlite.serve.auth import require_token
@@ -26,6 +27,12 @@ router = APIRouter(prefix="/v1", dependencies=[Depends(require_token)])
 
 def _jobs(request: Request) -> JobManager:
     return request.app.state.jobs
+
+
+def job_tasks() -> list[str]:
+    """Tasks a job can run: every extraction task, and the drafting tasks (``impression``,
+    in its default, model-free draft mode)."""
+    return extract_tasks() + registry.names(kind=preferences.DRAFTING_KIND)
 
 
 @contextmanager
@@ -43,15 +50,17 @@ def open_job(request: Request, job_id: str) -> Iterator[tuple[Task, JobStore, Re
 async def create_job(
     request: Request,
     file: Annotated[UploadFile, File(description="CSV (id, report columns) or JSONL")],
-    task: Annotated[str, Form()] = "lirads",
+    task: Annotated[str, Form(description="An extraction task, or `impression` (upload "
+                                           "the findings, e.g. with text_col=findings)")
+                    ] = "lirads",
     id_col: Annotated[str, Form()] = "id",
     text_col: Annotated[str, Form()] = "report",
     options: Annotated[str, Form(description='Task options as a JSON object, e.g. '
                                              '{"labels": "chestxray14"}')] = "{}",
 ) -> Any:
     """Upload reports and extract in the background; poll ``GET /v1/jobs/{id}``."""
-    if task not in extract_tasks():
-        raise ApiError(422, "invalid_request", f"task must be one of {extract_tasks()}")
+    if task not in job_tasks():
+        raise ApiError(422, "invalid_request", f"task must be one of {job_tasks()}")
     chosen = task_options(task, options)
     data = await file.read()
     return _jobs(request).create(task, data, id_col=id_col, text_col=text_col, options=chosen)
@@ -105,8 +114,12 @@ def job_results(request: Request, job_id: str,
 def review_reports(request: Request, job_id: str) -> Any:
     """Every report of the job with its model status and review state."""
     with open_job(request, job_id) as (task, store, review):
+        reports = review_ops.report_summaries(task, store, review)
+        drafting = preferences.is_drafting(task)
+        if drafting:
+            preferences.adjust_summaries(reports, review)
         return {"job": job_id, "task": task.name, "columns": task.columns(),
-                "reports": review_ops.report_summaries(task, store, review)}
+                "drafting": drafting, "reports": reports}
 
 
 @router.get("/review/{job_id}/export.csv", tags=["review"], summary="Gold-label CSV")
@@ -128,6 +141,8 @@ def review_report(request: Request, job_id: str, report_id: str) -> Any:
     with open_job(request, job_id) as (task, store, review):
         view = review_ops.report_view(task, store, review, report_id)
         view["history"] = review.history(report_id)
+        if preferences.is_drafting(task):
+            preferences.add_to_view(view, store, review)
         return view
 
 

@@ -52,9 +52,14 @@ def check_reports(request: Request, items: list[tuple[str, str]]) -> None:
         raise ApiError(422, "duplicate_ids", "report ids must be unique within a request")
 
 
-def _task(runtime: Runtime, name: str) -> Any:
+READER = Query(None, description="A reader (radiologist) id of the server's site: use their "
+                                  "learnt model (radlite learn), else the site's, else the "
+                                  "default", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def _task(runtime: Runtime, name: str, reader: str | None = None) -> Any:
     try:
-        return runtime.task(name)
+        return runtime.task(name, reader=reader)
     except ConfigError as exc:
         raise ApiError(501, "not_implemented", f"task {name!r} is not available: {exc}") from None
 
@@ -106,7 +111,7 @@ async def _records(request: Request, task: Any, reports: list[Report]) -> list[R
 async def extract(request: Request, task: str, body: ExtractRequest,
                   format: Literal["json", "fhir"] = "json",  # noqa: A002 - public query name
                   patient: str | None = Query(None, description="FHIR subject, e.g. Patient/123"),
-                  ) -> Any:
+                  reader: str | None = READER) -> Any:
     """Run a registered extraction task (``lirads``, ``abdct``, ``chest``, ...) on up to
     ``max_reports_per_request`` reports; ``?format=fhir`` returns a FHIR R4 Bundle.
     Concurrent requests of a model task share model batches (docs/serve.md)."""
@@ -114,17 +119,18 @@ async def extract(request: Request, task: str, body: ExtractRequest,
         raise ApiError(404, "not_found", f"unknown extraction task {task!r}; "
                                          f"choose one of {extract_tasks()}")
     check_reports(request, [(r.id, r.text) for r in body.reports])
-    task_obj = _task(_runtime(request), task)
+    task_obj = _task(_runtime(request), task, reader)
     records = await _records(request, task_obj, [Report(r.id, r.text) for r in body.reports])
     return _records_response(task_obj, records, format, patient)
 
 
 @router.post("/impress", summary="Draft impressions from findings", responses=BUSY_RESPONSES)
-async def impress(request: Request, body: ImpressRequest) -> Any:
+async def impress(request: Request, body: ImpressRequest, reader: str | None = READER) -> Any:
     """Draft an impression per report with the ``impression`` task (501 when this
-    install has no impression task)."""
+    install has no impression task); ``?reader=ID`` drafts in that reader's learnt
+    habits (else the site's, else the default)."""
     check_reports(request, [(r.id, r.findings) for r in body.reports])
-    task_obj = _task(_runtime(request), "impression")
+    task_obj = _task(_runtime(request), "impression", reader)
     reports = [Report(r.id, r.findings, {k: v for k, v in r.model_dump().items()
                                           if k not in ("id", "findings") and v})
                for r in body.reports]

@@ -2,7 +2,8 @@
 
 Key term: *settings* (:class:`~radlite.serve.settings.ServeSettings`) carry the token,
 limits, backend and data folder; :func:`create_app` checks them and wires the parts:
-auth, body-size limit, JSON errors, the lazily loaded runtime, jobs and comparisons.
+auth, body-size limit, JSON errors, the lazily loaded runtime, jobs, learns and
+comparisons.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from radlite import __version__
-from radlite.serve import api_compare, api_jobs, api_tasks
+from radlite.serve import api_compare, api_jobs, api_learn, api_preferences, api_tasks
 from radlite.serve.auth import TokenGate
 from radlite.serve.compare import CompareSets
 from radlite.serve.errors import install_error_handlers
 from radlite.serve.headers import SecurityHeaders
 from radlite.serve.jobs import JobManager
+from radlite.serve.learning import LearnManager
 from radlite.serve.limits import BodySizeLimit
 from radlite.serve.runtime import Runtime
 from radlite.serve.settings import ServeSettings
@@ -51,10 +53,14 @@ def create_app(settings: ServeSettings) -> FastAPI:
     app.router.on_shutdown.append(app.state.runtime.close)  # stop the micro-batchers
     app.state.jobs = JobManager(settings.data_dir, app.state.runtime)
     app.router.on_startup.append(app.state.jobs.resume)  # jobs a killed server left
+    app.state.learns = LearnManager(app.state.jobs, settings)
+    app.router.on_startup.append(app.state.learns.recover)  # learns a killed server left
     app.state.compare = CompareSets(settings.data_dir)
     install_error_handlers(app)
     app.include_router(api_tasks.router)
     app.include_router(api_jobs.router)
+    app.include_router(api_preferences.router)
+    app.include_router(api_learn.router)
     app.include_router(api_compare.router)
 
     @app.get("/v1/health", tags=["meta"], summary="Liveness and whether a token is needed")

@@ -45,12 +45,13 @@ UNFINISHED = ("queued", "running")
 MAX_STALLS = 3  # resumes in a row that committed nothing before the job is given up
 
 
-def claim(folder: Path) -> IO[bytes] | None:
-    """Take the job folder's run lock; None when another live process or thread holds it.
+def claim(folder: Path, name: str = ".lock") -> IO[bytes] | None:
+    """Take the job folder's run lock (``name``: another lock file of the folder, e.g. the
+    learn lock); None when another live process or thread holds it.
 
     The returned handle holds the lock until it is closed (or the process dies).
     """
-    handle = open(folder / ".lock", "ab")  # noqa: SIM115 - held open while the job runs
+    handle = open(folder / name, "ab")  # noqa: SIM115 - held open while the job runs
     if fcntl is not None:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -128,7 +129,9 @@ class JobManager:
             InputError: unreadable file, missing columns, duplicate ids, no reports.
             ConfigError: options the task does not take.
         """
-        options = dict(options or {})
+        # the site's promoted model is resolved now and kept in job.json, so a resumed
+        # job, its review and its learn use the artefact it started with
+        options = self.runtime.learnt_options(task_name, dict(options or {}))
         task = self.runtime.task(task_name, **options)
         job_id, folder = self._new_folder()
         held = claim(folder)

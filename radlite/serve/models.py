@@ -59,6 +59,26 @@ class ReviewUpdate(BaseModel):
         min_length=1, description="feature -> value; the model's value means 'accept'.")
 
 
+class ImpressionEdit(BaseModel):
+    """A reviewer's impression for one report (the draft unchanged means 'accept')."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=20_000, description="The reviewer's impression.")
+    reviewer: str = Field(min_length=1, max_length=100)
+
+
+class LearnRequest(BaseModel):
+    """Options of a learn job ('Train on these reviews')."""
+
+    model_config = ConfigDict(extra="forbid")
+    reader: str | None = Field(None, min_length=1, max_length=100,
+                               description="Learn from this reviewer's reviews only "
+                                           "(a reader-level model); absent: all reviewers.")
+    holdout: float = Field(0.3, gt=0.0, lt=1.0,
+                           description="Share of the reviewed reports held out to compare "
+                                       "the candidate with the current model.")
+
+
 class CompareItem(BaseModel):
     """One item of a comparison set."""
 

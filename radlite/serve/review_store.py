@@ -4,6 +4,11 @@ Key term: a *review* is one reviewer's decision on one value of one report: ``ac
 (the model's value is right) or ``correct`` (here is the right value). Reviews are
 appended, never updated, and never touch the job store: the model's record stays as
 it was produced, and the latest review of each (report, value) wins.
+
+A *preference* is one reviewer's edit of a drafted text (an impression): ``chosen`` is the
+reviewer's text, ``rejected`` the model's draft; an edit equal to the draft is an accept
+(``chosen == rejected``). Preferences are appended too; the latest per (report, reviewer)
+counts.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ CREATE TABLE IF NOT EXISTS reviews (
     at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reviews_report ON reviews(report_id);
+CREATE TABLE IF NOT EXISTS preferences (
+    n INTEGER PRIMARY KEY AUTOINCREMENT,
+    report_id TEXT NOT NULL,
+    chosen TEXT NOT NULL,
+    rejected TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS preferences_report ON preferences(report_id);
 """
 
 
@@ -115,6 +129,31 @@ class ReviewStore:
             "WHERE report_id=? ORDER BY n", (report_id,))
         return [{"feature": f, "value": json.loads(v), "model_value": json.loads(m),
                  "action": a, "reviewer": r, "at": t} for f, v, m, a, r, t in rows]
+
+    def add_preference(self, report_id: str, reviewer: str, chosen: str, rejected: str
+                       ) -> float:
+        """Append a preference pair (``chosen`` over ``rejected``); returns the timestamp."""
+        now = time.time()
+        with self.conn:
+            self.conn.execute("BEGIN")
+            self.conn.execute(
+                "INSERT INTO preferences(report_id, chosen, rejected, reviewer, at)"
+                " VALUES (?, ?, ?, ?, ?)", (report_id, chosen, rejected, reviewer, now))
+        return now
+
+    def preferences(self, report_id: str | None = None) -> list[dict[str, Any]]:
+        """The latest preference per (report, reviewer), in report input order, then
+        oldest first; ``accepted`` is True where the reviewer kept the draft."""
+        query = ("SELECT p.report_id, p.chosen, p.rejected, p.reviewer, p.at FROM preferences p"
+                 " JOIN (SELECT MAX(n) AS n FROM preferences GROUP BY report_id, reviewer) m"
+                 " ON p.n = m.n LEFT JOIN reports r ON r.id = p.report_id")
+        args: tuple[str, ...] = ()
+        if report_id is not None:
+            query, args = query + " WHERE p.report_id=?", (report_id,)
+        rows = self.conn.execute(query + " ORDER BY r.seq, p.n", args)
+        return [{"report_id": rid, "chosen": chosen, "rejected": rejected, "reviewer": who,
+                 "at": at, "accepted": chosen == rejected}
+                for rid, chosen, rejected, who, at in rows]
 
     def close(self) -> None:
         """Close the database."""

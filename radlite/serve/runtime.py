@@ -80,12 +80,27 @@ class Runtime:
         self._batchers: dict[str, MicroBatcher] = {}
         self._guard = threading.Lock()
 
-    def task(self, name: str, **options: Any) -> Task:
+    def task(self, name: str, reader: str | None = None, **options: Any) -> Task:
         """A task object with the defaults the served backend implies (e.g. the LI-RADS
-        template); the reports' length limit is the server's."""
-        defaults = task_spec(name).defaults(self._backend_name())
+        template) and the site's (or ``reader``'s) promoted model from the registry
+        (:meth:`learnt_options`); the reports' length limit is the server's."""
         return get_task(name, max_chars=self.settings.max_report_chars,
-                        **{**defaults, **options})
+                        **self.learnt_options(name, options, reader))
+
+    def learnt_options(self, name: str, options: dict[str, Any], reader: str | None = None
+                       ) -> dict[str, Any]:
+        """``options`` over the served defaults, with the artefact the registry resolves
+        for the server's site and ``reader`` (their model, else the site's, else none);
+        options given explicitly win (a job keeps the artefact it started with).
+
+        Raises:
+            InputError: a malformed reader id.
+        """
+        from radlite.learn.resolve import site_task_options
+
+        merged = {**task_spec(name).defaults(self._backend_name()), **options}
+        return site_task_options(task_spec(name).name, merged, self.settings.site, reader,
+                                 self.settings.registry_dir)[0]
 
     def _backend_name(self) -> str:
         backend = self.settings.backend

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from radlite.core.errors import ConfigError
 TOKEN_ENV = "RADLITE_API_TOKEN"
 TOKEN_FILE_ENV = "RADLITE_API_TOKEN_FILE"
 MIN_TOKEN_CHARS = 16
+SITE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 @dataclass
@@ -42,6 +44,9 @@ class ServeSettings:
         max_batch: most reports in one model batch (requests and jobs alike).
         max_queue: most reports waiting for a model; more are refused (503, Retry-After).
         request_timeout_s: a model request that has no records by then is cancelled (504).
+        registry: the model registry that learn jobs write candidates to and promote in
+            (None: ``<data_dir>/registry``).
+        site: the site id learn jobs register their models under.
     """
 
     token: str | None = None
@@ -60,13 +65,21 @@ class ServeSettings:
     max_batch: int = 16
     max_queue: int = 256
     request_timeout_s: float = 300.0
+    registry: Path | None = None
+    site: str = "site"
+
+    @property
+    def registry_dir(self) -> Path:
+        """The model registry folder (``registry``, else ``<data_dir>/registry``)."""
+        return Path(self.registry) if self.registry is not None else Path(self.data_dir) / "registry"
 
     def check(self) -> None:
         """Refuse impossible or unsafe settings before the server starts.
 
         Raises:
             ConfigError: no token outside local-only mode, local-only on a non-loopback
-                address, a too-short token, or non-positive limits.
+                address, a too-short token, non-positive limits, or a site id that is
+                not a plain name.
         """
         if self.token is None and not self.local_only:
             raise ConfigError(
@@ -86,6 +99,9 @@ class ServeSettings:
                      "max_batch", "max_queue", "request_timeout_s"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive")
+        if not SITE_ID.match(self.site or "") or self.site in (".", ".."):
+            raise ConfigError(f"site must be 1-64 letters, digits, '.', '_' or '-', "
+                              f"got {self.site!r}")
 
 
 def is_loopback(host: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -20,6 +19,7 @@ httpx = pytest.importorskip("httpx")
 from radlite.backends.scripted import ScriptedBackend  # noqa: E402
 from radlite.core.generation import GenerationRequest  # noqa: E402
 from radlite.serve.settings import ServeSettings  # noqa: E402
+from tests.serve.browser import CHROMIUM  # noqa: E402
 
 TOKEN = "test-token-0123456789abcdef"
 REPORT = "Cirrhotic liver. A 2.3 cm arterial enhancing nodule in S8 with washout."
@@ -131,9 +131,6 @@ def launch() -> Any:
         return start_server(settings)
 
     return _launch
-
-
-CHROMIUM = os.environ.get("RADLITE_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")

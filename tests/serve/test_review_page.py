@@ -8,17 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 from pathlib import Path
 
-import pytest
+from tests.serve.browser import require_browser
 
-CHROMIUM = os.environ.get("RADLITE_CHROMIUM", "/usr/bin/chromium")
-if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright is not installed (pip install playwright)")
+sync_api = require_browser()
 
 LONG_REPORT = (
     "CT LIVER, MULTIPHASIC\n\nClinical: chronic hepatitis B, surveillance.\n\n"

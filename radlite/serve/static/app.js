@@ -7,6 +7,7 @@ const state = {
   token: sessionStorage.getItem("radlite-token") || "",
   mode: "home", job: null, columns: [], reports: [], index: 0, view: null, focus: 0,
   set: null, items: [], item: null, digits: "", digitTimer: null,
+  drafting: false, learn: null,
 };
 
 function el(tag, attrs = {}, text = "") {
@@ -40,7 +41,7 @@ async function api(path, options = {}) {
     throw new Error(message);
   }
   const type = response.headers.get("content-type") || "";
-  return type.includes("json") ? response.json() : response.text();
+  return !options.text && type.includes("json") ? response.json() : response.text();
 }
 
 function reviewer() {
@@ -52,6 +53,7 @@ function reviewer() {
 function show(section) {
   for (const id of ["login", "home", "review", "compare", "series"]) $("#" + id).hidden = id !== section;
   state.mode = section;
+  if (section !== "review") stopLearnPolling();
   $("#export-btn").hidden = !(section === "review" || section === "compare");
   $("#logout-btn").hidden = !state.token;
 }
@@ -95,9 +97,14 @@ async function loadHome() {
 
 async function loadJob(jobId, reportIndex = 0) {
   const data = await api(`/v1/review/${encodeURIComponent(jobId)}/reports`);
-  Object.assign(state, { job: jobId, columns: data.columns, reports: data.reports });
+  Object.assign(state, { job: jobId, columns: data.columns, reports: data.reports, drafting: !!data.drafting });
   show("review");
   $("#where").textContent = `job ${jobId} · ${data.task}`;
+  $("#values").hidden = state.drafting;
+  $("#values-hint").hidden = state.drafting;
+  $("#impression-pane").hidden = !state.drafting;
+  $("#export-btn").textContent = state.drafting ? "Export preferences" : "Export CSV";
+  loadLearns(jobId);
   renderReportList();
   if (state.reports.length) await openReport(Math.min(reportIndex, state.reports.length - 1));
 }
@@ -151,6 +158,7 @@ function renderReport() {
     pre.append(mark);
   }
   renderValues();
+  if (state.drafting) renderImpression();
 }
 
 function renderStatus() {
@@ -252,6 +260,10 @@ function reviewKeys(event) {
   const key = event.key;
   if (key === "j") return state.index + 1 < state.reports.length && openReport(state.index + 1);
   if (key === "k") return state.index > 0 && openReport(state.index - 1);
+  if (state.drafting) {
+    if (key === "Enter") { event.preventDefault(); $("#impression-text").focus(); }
+    return;
+  }
   if (key === "ArrowDown") { event.preventDefault(); return setFocus(state.focus + 1); }
   if (key === "ArrowUp") { event.preventDefault(); return setFocus(state.focus - 1); }
   if (/^[0-9]$/.test(key)) return typeDigit(key);
@@ -262,9 +274,157 @@ function reviewKeys(event) {
   if (key === "Enter") { event.preventDefault(); const input = document.querySelectorAll(".value-input")[state.focus]; input.focus(); input.select(); }
 }
 
+// ---- impression edits (drafting jobs): the reviewer's text is preferred over the draft --
+
+function myPreference() {
+  const name = $("#reviewer").value.trim();
+  const prefs = (state.view.impression && state.view.impression.preferences) || [];
+  return prefs.find((p) => p.reviewer === name) || null;
+}
+
+function renderImpression() {
+  const info = state.view.impression || { draft: null, preferences: [] };
+  const box = $("#impression-text");
+  const mine = myPreference();
+  box.value = mine ? mine.chosen : (info.draft || "");
+  box.disabled = !info.draft;
+  markEdited();
+  $("#impression-draft").textContent = info.draft || `No draft (model ${state.view.status}).`;
+  const others = info.preferences.filter((p) => p !== mine).map((p) => `${p.reviewer} (${p.accepted ? "accepted" : "edited"})`);
+  const parts = [];
+  if (mine) parts.push(mine.accepted ? "You accepted the draft." : "You edited the draft.");
+  if (others.length) parts.push("Also saved by " + others.join(", ") + ".");
+  if (!parts.length) parts.push("Not reviewed yet.");
+  $("#impression-state").textContent = parts.join(" ");
+}
+
+function markEdited() {
+  const info = state.view.impression || {};
+  const box = $("#impression-text");
+  box.classList.toggle("edited", !!info.draft && box.value.trim() !== info.draft.trim());
+}
+
+async function saveImpression() {
+  const name = reviewer();
+  if (!name || !state.view || !state.drafting) return;
+  const text = $("#impression-text").value;
+  if (!text.trim()) { toast("The impression is empty.", true); return; }
+  const url = `/v1/review/${encodeURIComponent(state.job)}/reports/${encodeURIComponent(state.view.id)}/impression`;
+  try {
+    state.view = await api(url, { method: "PUT", json: { reviewer: name, text } });
+  } catch (e) { return; }
+  state.reports[state.index].review_state = state.view.review_state;
+  renderReportList();
+  renderStatus();
+  renderImpression();
+  toast(myPreference() && myPreference().accepted ? "Draft accepted" : "Impression saved");
+}
+
+// ---- learning: "Train on these reviews" runs a learn job; poll it every second ---------
+
+const LEARN_POLL_MS = 1000;
+
+function stopLearnPolling() {
+  if (state.learn && state.learn.timer) clearTimeout(state.learn.timer);
+  state.learn = null;
+}
+
+async function loadLearns(jobId) {
+  stopLearnPolling();
+  $("#learn-status").hidden = true;
+  $("#learn-result").hidden = true;
+  $("#learn-error").textContent = "";
+  $("#learn-btn").disabled = false;
+  let data;
+  try { data = await api(`/v1/review/${encodeURIComponent(jobId)}/learn`); } catch (e) { return; }
+  if (state.job !== jobId || !data.learns.length) return;
+  renderLearn(data.learns[0]);
+}
+
+async function startLearn() {
+  if (!state.job) return;
+  const body = {};
+  if ($("#learn-mine").checked) {
+    const name = reviewer();
+    if (!name) return;
+    body.reader = name;
+  }
+  $("#learn-btn").disabled = true;
+  let started;
+  try {
+    started = await api(`/v1/review/${encodeURIComponent(state.job)}/learn`, { method: "POST", json: body });
+  } catch (e) { $("#learn-btn").disabled = false; return; }
+  renderLearn({ learn_id: started.learn_id, job_id: state.job, state: started.state, stage: "queued", fraction: 0 });
+}
+
+async function pollLearn(learnId, jobId) {
+  if (!state.learn || state.learn.id !== learnId || state.job !== jobId) return;
+  let learn;
+  try { learn = await api(`/v1/learn/${encodeURIComponent(learnId)}`); } catch (e) {
+    if (state.learn && state.learn.id === learnId) state.learn.timer = setTimeout(() => pollLearn(learnId, jobId), 5 * LEARN_POLL_MS);
+    return;
+  }
+  if (!state.learn || state.learn.id !== learnId || state.job !== jobId) return;
+  renderLearn(learn);
+}
+
+function renderLearn(learn) {
+  const running = learn.state === "queued" || learn.state === "running";
+  if (!state.learn || state.learn.id !== learn.learn_id) { stopLearnPolling(); state.learn = { id: learn.learn_id, timer: null }; }
+  $("#learn-btn").disabled = running;
+  $("#learn-status").hidden = !running;
+  $("#learn-error").textContent = learn.state === "failed" ? `Learning failed: ${learn.error || "unknown error"}` : "";
+  $("#learn-result").hidden = learn.state !== "done" || !learn.result;
+  if (running) {
+    const fraction = Math.max(0, Math.min(1, Number(learn.fraction) || 0));
+    const stage = learn.stage && learn.stage !== learn.state ? `: ${learn.stage}` : "";
+    $("#learn-stage").textContent = `${learn.state}${stage} (${Math.round(fraction * 100)}%)`;
+    $("#learn-progress").value = fraction;
+    const jobId = state.job;
+    state.learn.timer = setTimeout(() => pollLearn(learn.learn_id, jobId), LEARN_POLL_MS);
+    return;
+  }
+  if (learn.state === "done" && learn.result) renderLearnResult(learn.result);
+}
+
+function figure(value) {
+  if (value === null || value === undefined || value === "") return "–";
+  const n = Number(value);
+  if (typeof value === "boolean" || Number.isNaN(n)) return String(value);
+  return Number.isInteger(n) ? String(n) : n.toFixed(3);
+}
+
+function signed(value) {
+  const n = Number(value);
+  if (value === null || value === undefined || Number.isNaN(n)) return "–";
+  return (n > 0 ? "+" : "") + n.toFixed(3);
+}
+
+function renderLearnResult(result) {
+  const decision = $("#learn-decision");
+  decision.textContent = result.promoted ? "Promoted: the candidate is now the model in use." : "Kept current model.";
+  decision.className = result.promoted ? "promoted" : "kept";
+  const before = result.before || {}, after = result.after || {}, diff = result.difference || {};
+  const metrics = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const body = $("#learn-table tbody");
+  body.replaceChildren();
+  for (const metric of metrics) {
+    let change = "–";
+    if (metric === diff.metric) change = `${signed(diff.estimate)} (${signed(diff.low)} to ${signed(diff.high)})`;
+    else if (typeof before[metric] === "number" && typeof after[metric] === "number") change = signed(after[metric] - before[metric]);
+    const row = el("tr", { "data-metric": metric, class: metric === diff.metric ? "primary" : "" });
+    row.append(el("td", {}, metric), el("td", {}, figure(before[metric])), el("td", {}, figure(after[metric])), el("td", {}, change));
+    body.append(row);
+  }
+  const sizes = `Trained on ${figure(result.n_train)} reports, compared on ${figure(result.n_heldout)} held-out reports`;
+  $("#learn-reason").textContent = `${result.reason || ""}${result.reason ? " · " : ""}${sizes}.`;
+}
+
 // ---- blinded comparison -----------------------------------------------------------
 
 async function loadSet(setId, itemIndex = 0) {
+  stopLearnPolling();
+  $("#export-btn").textContent = "Export CSV";
   const name = reviewer();
   const data = await api(`/v1/compare/${encodeURIComponent(setId)}/items?rater=${encodeURIComponent(name)}`);
   Object.assign(state, { set: setId, items: data.items });
@@ -617,11 +777,22 @@ async function runSeries() {
 // ---- export, keys, routing ----------------------------------------------------------
 
 async function exportCsv() {
+  if (state.mode === "review" && state.drafting) return exportPreferences();
   const path = state.mode === "review" ? `/v1/review/${encodeURIComponent(state.job)}/export.csv`
     : `/v1/compare/${encodeURIComponent(state.set)}/export.csv`;
   const text = await api(path);
   const link = el("a", { href: URL.createObjectURL(new Blob([text], { type: "text/csv" })),
     download: (state.mode === "review" ? state.job + "-gold" : state.set + "-ratings") + ".csv" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  toast("Exported");
+}
+
+async function exportPreferences() {
+  const text = await api(`/v1/review/${encodeURIComponent(state.job)}/preferences.jsonl`, { text: true });
+  const link = el("a", { href: URL.createObjectURL(new Blob([text], { type: "application/x-ndjson" })),
+    download: state.job + "-preferences.jsonl" });
   document.body.append(link);
   link.click();
   link.remove();
@@ -663,6 +834,18 @@ async function start() {
   $("#export-btn").addEventListener("click", exportCsv);
   $("#help-btn").addEventListener("click", () => { $("#help").hidden = !$("#help").hidden; });
   $("#series-run").addEventListener("click", runSeries);
+  $("#impression-save").addEventListener("click", saveImpression);
+  $("#impression-reset").addEventListener("click", () => {
+    $("#impression-text").value = (state.view && state.view.impression && state.view.impression.draft) || "";
+    markEdited();
+  });
+  $("#impression-text").addEventListener("input", markEdited);
+  $("#impression-text").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); saveImpression(); }
+    if (event.key === "Escape") $("#impression-text").blur();
+  });
+  $("#reviewer").addEventListener("change", () => { if (state.mode === "review" && state.drafting && state.view) renderImpression(); });
+  $("#learn-btn").addEventListener("click", startLearn);
   $("#series-text").addEventListener("input", refreshSeriesLines);
   $("#series-file").addEventListener("change", async () => {
     const file = $("#series-file").files[0];

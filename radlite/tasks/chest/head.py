@@ -9,6 +9,10 @@ Key terms:
   encoder, all-MiniLM-L6-v2 by default) of the candidate's sentences, the label, the rule
   certainties of its mentions and which lexicon patterns matched. No report text is
   stored in a head: only weights and lexicon keys (``label|concept|pattern number``).
+- *link*: a lexicon term (``concept|pattern number``) that a site's head also reads as
+  a label the shipped lexicon does not map it to (e.g. a site that codes every
+  granuloma as a nodule). Links are learnt from a site's reviewed reports
+  (:mod:`radlite.learn.chest`); the shipped head has none.
 
 The head learns the labelling conventions of the data it was trained on (for the
 shipped head: the Open-i MeSH coding, e.g. that "volume loss" alone is not coded as
@@ -21,7 +25,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -52,12 +56,28 @@ class Candidate:
     text: str
 
 
-def candidates(text: str, mentions: Sequence[Mention], labels: Sequence[str]) -> list[Candidate]:
-    """The candidates of one report, in ``labels`` order."""
+Links = dict[str, tuple[str, ...]]
+
+
+def term_key(report_text: str, mention: Mention) -> str | None:
+    """``concept|pattern number`` of the lexicon pattern that matched ``mention``."""
+    term = report_text[mention.start:mention.end]
+    for number, pattern in enumerate(_compiled_patterns()[mention.concept]):
+        if pattern.fullmatch(term):
+            return f"{mention.concept}|{number}"
+    return None
+
+
+def candidates(text: str, mentions: Sequence[Mention], labels: Sequence[str],
+               links: Links | None = None) -> list[Candidate]:
+    """The candidates of one report, in ``labels`` order (``links``: learnt extra terms)."""
     concepts = load_concepts()
     by_label: dict[str, list[Mention]] = {}
     for m in mentions:
-        for label in concepts[m.concept].get("cxr14") or []:
+        mapped = list(concepts[m.concept].get("cxr14") or [])
+        if links:
+            mapped += [x for x in links.get(term_key(text, m) or "", ()) if x not in mapped]
+        for label in mapped:
             by_label.setdefault(label, []).append(m)
     out = []
     for label in labels:
@@ -77,14 +97,8 @@ def _compiled_patterns() -> dict[str, tuple[re.Pattern[str], ...]]:
 
 def pattern_keys(report_text: str, cand: Candidate) -> set[str]:
     """Lexicon keys ``label|concept|pattern number`` of the candidate's mentions."""
-    keys = set()
-    for m in cand.mentions:
-        term = report_text[m.start:m.end]
-        for number, pattern in enumerate(_compiled_patterns()[m.concept]):
-            if pattern.fullmatch(term):
-                keys.add(f"{cand.label}|{m.concept}|{number}")
-                break
-    return keys
+    found = (term_key(report_text, m) for m in cand.mentions)
+    return {f"{cand.label}|{key}" for key in found if key}
 
 
 def dense_features(embedding: np.ndarray, cand: Candidate, labels: Sequence[str]) -> np.ndarray:
@@ -110,6 +124,7 @@ class ChestHead:
         threshold: probability at or above which a label is 1.
         card: how it was trained (data, settings, cross-validated scores).
         hash: short SHA-256 of the saved files (provenance; empty before saving).
+        links: learnt extra terms per label (see the module docstring).
     """
 
     labels: tuple[str, ...]
@@ -119,6 +134,7 @@ class ChestHead:
     threshold: float = 0.5
     card: dict[str, Any] | None = None
     hash: str = ""
+    links: Links = field(default_factory=dict)
 
     def probability(self, dense: np.ndarray, keys: Sequence[set[str]]) -> np.ndarray:
         """Probabilities for rows of dense features and their lexicon keys."""
@@ -135,7 +151,8 @@ class ChestHead:
         n = len(self.labels)
         dim = (len(self.dense) - n - n * len(CERTAINTIES)) // (1 + n)
         meta = {"labels": list(self.labels), "bias": self.bias, "threshold": self.threshold,
-                "embedding_dim": dim, "keys": self.keys, "card": self.card or {}}
+                "embedding_dim": dim, "keys": self.keys, "card": self.card or {},
+                "links": {k: list(v) for k, v in sorted(self.links.items())}}
         (folder / CARD_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
                                         encoding="utf-8")
         return folder
@@ -164,7 +181,7 @@ def load_head(folder: str | Path) -> ChestHead:
                             + (folder / CARD_FILE).read_bytes()).hexdigest()[:12]
     return ChestHead(labels, dense, {k: float(v) for k, v in meta["keys"].items()},
                      float(meta["bias"]), float(meta.get("threshold", 0.5)), meta.get("card"),
-                     digest)
+                     digest, {k: tuple(v) for k, v in (meta.get("links") or {}).items()})
 
 
 def feature_width(n_labels: int, embedding_dim: int) -> int:
@@ -178,17 +195,18 @@ def default_head_path() -> Path:
 
 
 def featurize(texts: Sequence[str], per_report: Sequence[Sequence[Mention]],
-              labels: Sequence[str], embed: Embedder
+              labels: Sequence[str], embed: Embedder, links: Links | None = None
               ) -> tuple[list[tuple[int, Candidate]], np.ndarray, list[set[str]]]:
     """Candidates of many reports with their dense features and lexicon keys.
 
-    ``embed`` turns the candidates' sentences into vectors (the head's own encoder).
+    ``embed`` turns the candidates' sentences into vectors (the head's own encoder);
+    ``links`` are a site head's learnt extra terms.
 
     Returns:
         ``(report index, candidate)`` pairs, a ``(n, width)`` array, and keys per row.
     """
     pairs = [(i, c) for i, (text, ms) in enumerate(zip(texts, per_report, strict=True))
-             for c in candidates(text, ms, labels)]
+             for c in candidates(text, ms, labels, links)]
     if not pairs:
         return [], np.zeros((0, 0), dtype=np.float32), []
     emb = embed([c.text for _, c in pairs])

@@ -102,7 +102,8 @@ class ChestTask(Task):
         """The head's probability for every mentioned label of every report."""
         assert self.head is not None
         texts = [r.text for r in reports]
-        pairs, dense, keys = featurize(texts, per_report, self.head.labels, self.embed)
+        pairs, dense, keys = featurize(texts, per_report, self.head.labels, self.embed,
+                                       self.head.links)
         if not pairs:
             return [{} for _ in reports]
         if dense.shape[1] != len(self.head.dense):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from radlite.tasks.impression.draft import extractive_draft
 from radlite.tasks.impression.examples import ExampleBank, bank_from_file
 from radlite.tasks.impression.habits import ExampleHabits
 from radlite.tasks.impression.lexicon import mentions
+from radlite.tasks.impression.profile import load_profile
 
 MODES = ("draft", "refine", "model")
 
@@ -72,6 +74,8 @@ class ImpressionTask(Task):
             and without ``--examples``. A row never sees itself as an example.
         keep_draft_concepts: ``refine``: keep the draft when the model drops a finding
             the draft asserts (True), or only when the gate leaves nothing (False).
+        profile: a style profile JSON (:mod:`~radlite.tasks.impression.profile`, learnt
+            by ``radlite learn impression``): numbered list and closing sentence habits.
         indication_col: input column with the indication (``Report.meta``).
         background_col: input column with background/history.
         max_chars: findings longer than this fail with a clear reason.
@@ -84,7 +88,8 @@ class ImpressionTask(Task):
                  examples_draft: bool = True, reuse_examples: bool = False,
                  indication_col: str = "indication", background_col: str = "background",
                  max_chars: int | None = None, examples_file: str | None = None,
-                 examples_share: float = 1.0, keep_draft_concepts: bool = True) -> None:
+                 examples_share: float = 1.0, keep_draft_concepts: bool = True,
+                 profile: str | None = None) -> None:
         if mode not in MODES:
             raise ConfigError(f"unknown impression mode '{mode}'; choose from {MODES}")
         if style not in styles.STYLES:
@@ -95,6 +100,7 @@ class ImpressionTask(Task):
                 raise ConfigError(f"examples_file {examples_file} is not a file")
             examples = bank_from_file(Path(examples_file))[0]
         self.examples, self.n_examples = examples, n_examples
+        self.profile = load_profile(profile) if profile else None
         self.examples_share = float(examples_share)
         self.keep_draft_concepts = bool(keep_draft_concepts)
         self.habits = (ExampleHabits(examples, reuse=reuse_examples)
@@ -106,6 +112,30 @@ class ImpressionTask(Task):
             self.max_chars = int(max_chars)
         self._system = _JINJA.from_string(self.prompt["system"])
         self._user = _JINJA.from_string(self.prompt["user"])
+        # the draft mode calls no model: it runs as a batched task on any backend
+        # (the job runner's NullBackend included), so no model is ever loaded for it
+        self.batched = mode == "draft"
+
+    @property
+    def needs_model(self) -> bool:
+        """False for the extractive ``draft`` mode."""
+        return self.mode != "draft"
+
+    def run_batch(self, backend: Any, reports: Sequence[Report]) -> list[Record]:
+        """``draft`` mode: the draft record of each report; the backend is never called.
+
+        Raises:
+            ConfigError: called in a mode that needs the model.
+        """
+        if self.mode != "draft":
+            raise ConfigError(f"impression mode {self.mode!r} asks the model per report; "
+                              "only the draft mode runs as a batch")
+        records = []
+        for report in reports:
+            record = self.parse(report, "")
+            record.extra.setdefault("attempts", 1)
+            records.append(record)
+        return records
 
     def exam(self, report: Report) -> Exam:
         """The report's modality and body site (given columns first, else detected)."""
@@ -185,6 +215,8 @@ class ImpressionTask(Task):
 
     def parse(self, report: Report, text: str) -> Record:
         impression, removed = self.compose(report, text)
+        if self.profile is not None:
+            impression = self.profile.apply(impression)
         flags = gate.check(report.text, impression)
         exam = self.exam(report)
         return Record(
@@ -201,5 +233,8 @@ class ImpressionTask(Task):
         return ["impression", "flags", "notice"]
 
     def provenance(self) -> dict[str, Any]:
-        return {**super().provenance(), "style": self.style, "max_items": self.max_items,
-                "examples_draft": self.habits is not None}
+        out = {**super().provenance(), "style": self.style, "max_items": self.max_items,
+               "examples_draft": self.habits is not None}
+        if self.profile is not None:
+            out["profile"] = {"numbered": self.profile.numbered, "closing": self.profile.closing}
+        return out

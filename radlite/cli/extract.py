@@ -171,6 +171,8 @@ def _learnt_options(task: str, task_options: dict[str, Any], params: dict[str, A
     from radlite.learn.resolve import site_task_options
 
     merged, entry = site_task_options(task, task_options, site, reader, registry_dir)
+    if entry is not None and entry.kind == "lora" and not params.get("adapter"):
+        params["adapter"] = str(entry.path)  # the site's adapter for the model backend
     click.echo(f"radlite extract {task}: using "
                f"{entry.id if entry else 'the default model (nothing promoted for the site)'}",
                err=True)

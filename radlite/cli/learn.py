@@ -16,13 +16,16 @@ import click
 from radlite.core.errors import InputError
 
 
-def _task_options(pairs: tuple[str, ...]) -> dict[str, Any]:
+def _pairs(flag: str, pairs: tuple[str, ...], typed: bool = False) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs; ``typed`` reads values as YAML scalars (3, 0.5, true)."""
+    import yaml
+
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise InputError(f"--task-option takes KEY=VALUE, got {pair!r}")
-        out[key.strip()] = value.strip()
+            raise InputError(f"{flag} takes KEY=VALUE, got {pair!r}")
+        out[key.strip()] = yaml.safe_load(value.strip()) if typed else value.strip()
     return out
 
 
@@ -38,6 +41,9 @@ def _task_options(pairs: tuple[str, ...]) -> dict[str, Any]:
               help="--gold: text column(s), joined with a space (repeatable).")
 @click.option("--task-option", "task_option", multiple=True,
               help="--gold: a task option KEY=VALUE (e.g. labels=chestxray14), repeatable.")
+@click.option("--train-option", "train_option", multiple=True,
+              help="Model-adapter tasks (LI-RADS): an SFT setting KEY=VALUE, e.g. epochs=3, "
+                   "model=/models/llama-8b, device=cuda (repeatable; docs/train.md).")
 @click.option("--site", required=True, help="The site the model is for.")
 @click.option("--reader", default=None, help="One radiologist of the site (optional).")
 @click.option("--registry", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -51,7 +57,8 @@ def _task_options(pairs: tuple[str, ...]) -> dict[str, Any]:
                    "held-out part (more power on small review sets; 0: held-out part).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split.")
 def command(task: str | None, job: Path | None, gold: Path | None, id_col: str,
-            text_cols: tuple[str, ...], task_option: tuple[str, ...], site: str,
+            text_cols: tuple[str, ...], task_option: tuple[str, ...],
+            train_option: tuple[str, ...], site: str,
             reader: str | None, registry: Path | None, holdout: float, promote: str,
             folds: int, seed: int) -> None:
     """Learn a site's (or a reader's) model from reviewed reports; promote it when better."""
@@ -71,7 +78,7 @@ def command(task: str | None, job: Path | None, gold: Path | None, id_col: str,
         if not task:
             raise InputError("--gold needs the TASK argument (e.g. radlite learn chest ...)")
         assert gold is not None
-        task_name, options = task, _task_options(task_option)
+        task_name, options = task, _pairs("--task-option", task_option)
         columns = learner_for(task_name, options).columns()
         data = from_gold_csv(gold, columns, id_col, text_cols)
 
@@ -80,6 +87,7 @@ def command(task: str | None, job: Path | None, gold: Path | None, id_col: str,
 
     result = learn(task_name, data, registry=AdapterRegistry(registry), site=site, reader=reader,
                    options=options, holdout=holdout, promote=promote, seed=seed, folds=folds,
+                   train=_pairs("--train-option", train_option, typed=True),
                    progress=progress)
     verdict = "promoted" if result.promoted else "not promoted"
     click.echo(f"radlite learn {result.task}: {result.candidate} {verdict} "

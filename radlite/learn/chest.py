@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from radlite.core.errors import InputError
+from radlite.core.extras import require
 from radlite.models.encoder import Embedder
 from radlite.tasks.chest.head import ChestHead, Links, candidates, featurize, term_key
 from radlite.tasks.chest.mentions import Mention, find_mentions, load_concepts
@@ -77,7 +78,7 @@ class _Design:
 
 def _design(head: ChestHead, texts: Sequence[str], mentions: Sequence[Sequence[Mention]],
             gold: np.ndarray, embed: Embedder, links: Links) -> _Design:
-    from scipy import sparse
+    sparse = require("scipy.sparse", "learning a site's chest head")
 
     pairs, dense, keys = featurize(texts, mentions, head.labels, embed, links)
     if not pairs:
@@ -96,7 +97,7 @@ def _design(head: ChestHead, texts: Sequence[str], mentions: Sequence[Sequence[M
 def adapt_weights(head: ChestHead, design: _Design, rows: np.ndarray, strength: float
                   ) -> tuple[np.ndarray, np.ndarray, float]:
     """MAP weights ``(dense, key weights over design.vocab, bias)`` fitted on ``rows``."""
-    from scipy.optimize import minimize
+    minimize = require("scipy.optimize", "learning a site's chest head").minimize
 
     width = design.dense.shape[1]
     prior = np.concatenate([head.dense.astype(np.float64),

@@ -66,7 +66,8 @@ def _quiet(stage: str, fraction: float) -> None:
 def learn(task_name: str, data: LearnSet, *, registry: AdapterRegistry, site: str,
           reader: str | None = None, options: dict[str, Any] | None = None,
           holdout: float = 0.3, promote: str = "auto", seed: int = 0, folds: int = 0,
-          progress: Progress | None = None) -> LearnResult:
+          train: dict[str, Any] | None = None, progress: Progress | None = None
+          ) -> LearnResult:
     """Run one learn cycle on ``data`` (see the module docstring).
 
     Raises:
@@ -80,7 +81,7 @@ def learn(task_name: str, data: LearnSet, *, registry: AdapterRegistry, site: st
         check_name("reader", reader)
     if promote not in PROMOTE_POLICIES:
         raise InputError(f"promote must be one of {PROMOTE_POLICIES}, got {promote!r}")
-    learner = learner_for(task_name, options)
+    learner = learner_for(task_name, options, train)
     missing = sorted(set(learner.columns()) - set(data.columns))
     if missing:
         raise InputError(f"the training data lacks the label column(s) {missing} of "
@@ -99,8 +100,8 @@ def learn(task_name: str, data: LearnSet, *, registry: AdapterRegistry, site: st
                                lambda stage, f, s=start, w=width: note(stage, s + 0.6 * w * f))
             note("scoring the current model and the candidate on reports it did not see",
                  start + 0.7 * width)
-            before += learner.task(parent_path).run_batch(None, test.reports())
-            after += learner.task(artefact).run_batch(None, test.reports())
+            before += learner.run(parent_path, test.reports())
+            after += learner.run(artefact, test.reports())
         held = LearnSet.concat([test for _, test in parts])
         if folds:
             train = data

@@ -11,21 +11,22 @@ and builds the task that uses an artefact. Today:
 - ``impression`` (draft mode): a reader's layout profile and example bank from the
   impressions they chose (:class:`ImpressionLearner`); kind ``impression-style``.
 
-Tasks whose learnt part is a LoRA adapter of the generative model (LI-RADS, the
-impression model modes) are trained with ``radlite train``; ``radlite learn`` says so
-instead of guessing.
+Extraction tasks whose learnt part is a LoRA adapter of the generative model (LI-RADS)
+continue that adapter with SFT on the corrected values (:mod:`radlite.learn.lora`,
+kind ``lora``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from radlite.core.errors import InputError
+from radlite.core.types import Record, Report
 from radlite.learn.data import LearnSet
 from radlite.models.encoder import Embedder, local_embedder
 from radlite.tasks.base import Task
@@ -55,6 +56,20 @@ class Learner(Protocol):
         """Write the artefact learnt from ``train`` (starting from ``parent``) into ``out``
         and return its card (settings and training-side figures, no report text)."""
 
+    def run(self, artefact: Path | None, reports: Sequence[Report]) -> list[Record]:
+        """The records of ``reports`` with ``artefact`` (None: the shipped default)."""
+
+
+class _ModelFree:
+    """``run`` for learners whose task calls no generative model."""
+
+    def task(self, artefact: Path | None) -> Task:
+        raise NotImplementedError
+
+    def run(self, artefact: Path | None, reports: Sequence[Report]) -> list[Record]:
+        """The task's records, computed without a model backend."""
+        return self.task(artefact).run_batch(None, list(reports))
+
 
 def cached(embed: Embedder) -> Embedder:
     """``embed`` with a per-text cache (a learn cycle embeds the held-out reports twice)."""
@@ -68,7 +83,7 @@ def cached(embed: Embedder) -> Embedder:
     return run
 
 
-class ChestLearner:
+class ChestLearner(_ModelFree):
     """Adapts the chest head (ChestX-ray14 labels) to a site."""
 
     task_name = "chest"
@@ -108,7 +123,7 @@ class ChestLearner:
         return dict(site.card or {})
 
 
-class AbdctLearner:
+class AbdctLearner(_ModelFree):
     """Chooses a site's abdominal CT labelling conventions."""
 
     task_name = "abdct"
@@ -147,7 +162,7 @@ class AbdctLearner:
         return card
 
 
-class ImpressionLearner:
+class ImpressionLearner(_ModelFree):
     """Learns a reader's (or site's) impression habits from the impressions they chose:
     a layout profile (numbered list, closing sentence) and an example bank of their own
     findings -> impression pairs for the examples-aware draft (phrasing habits)."""
@@ -201,20 +216,25 @@ LEARNERS: dict[str, type] = {"chest": ChestLearner, "abdct": AbdctLearner,
                              "impression": ImpressionLearner}
 
 
-def learner_for(task_name: str, options: dict[str, Any] | None = None) -> Learner:
-    """The learner of ``task_name`` configured with the job's task ``options``.
+def learner_for(task_name: str, options: dict[str, Any] | None = None,
+                train: dict[str, Any] | None = None) -> Learner:
+    """The learner of ``task_name`` configured with the job's task ``options``; tasks
+    with a trainable model adapter (LI-RADS) get :class:`radlite.learn.lora.LoraLearner`
+    with the SFT settings ``train``.
 
     Raises:
-        InputError: a task ``radlite learn`` cannot train (with what to use instead).
+        InputError: a task ``radlite learn`` cannot train.
     """
     from radlite.tasks.registry import task_spec
 
-    name = task_spec(task_name).name
-    if name not in LEARNERS:
-        raise InputError(
-            f"radlite learn does not train task '{name}' yet (it learns: "
-            f"{', '.join(sorted(LEARNERS))}); adapt its LoRA adapter with `radlite train sft "
-            "--config ...` on the review export (GET /v1/review/<job>/export.csv)")
+    spec = task_spec(task_name)
     given = {k: v for k, v in (options or {}).items() if v is not None}
-    learner: Learner = LEARNERS[name](given)
-    return learner
+    if spec.name in LEARNERS:
+        learner: Learner = LEARNERS[spec.name](given)
+        return learner
+    if spec.training is not None and spec.kind == "extract":
+        from radlite.learn.lora import LoraLearner
+
+        return LoraLearner(spec.name, given, train)
+    raise InputError(f"radlite learn does not train task '{spec.name}' (it learns: "
+                     f"{', '.join(sorted(LEARNERS))} and tasks with a model adapter)")

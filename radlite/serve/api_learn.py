@@ -29,7 +29,8 @@ def start_learn(request: Request, job_id: str, body: LearnRequest | None = None)
     """Start a learn cycle on the job's reviewed reports (one per job at a time); poll
     ``GET /v1/learn/{learn_id}`` for its stage, progress and, at the end, its result."""
     options = body or LearnRequest()
-    return _learns(request).start(job_id, reader=options.reader, holdout=options.holdout)
+    return _learns(request).start(job_id, reader=options.reader, holdout=options.holdout,
+                                   folds=options.folds)
 
 
 @router.get("/review/{job_id}/learn", responses={404: {"description": "No such job."}},

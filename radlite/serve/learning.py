@@ -43,7 +43,7 @@ RESTARTED = "server restarted"
 INTERNAL = "internal error"
 SAVE_EVERY_S = 1.0  # progress reaches the record file at most this often
 PUBLIC = ("learn_id", "job_id", "state", "stage", "fraction", "result", "error", "reader",
-          "holdout", "created", "started", "finished")
+          "holdout", "folds", "created", "started", "finished")
 
 
 def record_path(folder: Path, learn_id: str) -> Path:
@@ -95,8 +95,18 @@ class LearnManager:
 
     # ---- starting and running -------------------------------------------------------
 
-    def start(self, job_id: str, reader: str | None = None, holdout: float = 0.3
-              ) -> dict[str, Any]:
+    def train_settings(self) -> dict[str, Any]:
+        """SFT settings for a learn that trains the model adapter (LI-RADS): the served
+        model, so a server on a local model (e.g. 8B on a GPU) learns that model's
+        adapter; the embedded model otherwise."""
+        options = self.settings.backend_options
+        if self.settings.backend_name == "transformers" and options.get("model"):
+            return {"model": str(options["model"]),
+                    "device": str(options.get("device") or "auto")}
+        return {}
+
+    def start(self, job_id: str, reader: str | None = None, holdout: float = 0.3,
+              folds: int = 0) -> dict[str, Any]:
         """Start learning from ``job_id``'s reviews in the background.
 
         Raises:
@@ -117,7 +127,8 @@ class LearnManager:
             learn_id = uuid.uuid4().hex[:12]
             record = {"learn_id": learn_id, "job_id": job_id, "state": "queued",
                       "stage": "queued", "fraction": 0.0, "result": None, "error": None,
-                      "reader": reader, "holdout": holdout, "created": time.time(),
+                      "reader": reader, "holdout": holdout, "folds": folds,
+                      "created": time.time(),
                       "started": None, "finished": None}
             try:
                 self._write(folder, record)
@@ -142,6 +153,8 @@ class LearnManager:
             result = learn_from_job(folder, registry=self.settings.registry_dir,
                                     site=self.settings.site, reader=record["reader"],
                                     holdout=record["holdout"], promote="auto",
+                                    folds=int(record.get("folds") or 0),
+                                    train=self.train_settings(),
                                     progress=lambda stage, fraction: self._progress(
                                         learn_id, folder, stage, fraction))
             self._change(learn_id, folder, state="done", stage="done", fraction=1.0,

@@ -46,10 +46,11 @@ def job_learn_set(job_folder: Path, reviewer: str | None = None
 
 def learn_from_job(job_folder: Path, *, registry: Path, site: str, reader: str | None = None,
                    holdout: float = 0.3, promote: str = "auto", folds: int = 0,
+                   train: dict[str, Any] | None = None,
                    progress: Progress | None = None) -> LearnResult:
     """:func:`learn` on a server job's fully reviewed reports (a reader's model learns
     from that reader's reviews only)."""
     task_name, options, data = job_learn_set(job_folder, reader)
     return learn(task_name, data, registry=AdapterRegistry(registry), site=site, reader=reader,
                  options=options, holdout=holdout, promote=promote, folds=folds,
-                 progress=progress)
+                 train=train, progress=progress)

@@ -87,7 +87,8 @@ def _wait(client: Any, learn_id: str, states: tuple[str, ...] = ("done", "failed
 def test_learn_runs_reports_progress_and_result(server, cycle) -> None:
     job = server.make_job([("l1", server.report)])
     with server.client() as client:
-        started = client.post(f"/v1/review/{job}/learn", json={"reader": "dr-a", "holdout": 0.25})
+        started = client.post(f"/v1/review/{job}/learn",
+                              json={"reader": "dr-a", "holdout": 0.25, "folds": 3})
         assert started.status_code == 202, started.text
         learn_id = started.json()["learn_id"]
         assert started.json()["state"] in ("queued", "running")
@@ -112,6 +113,7 @@ def test_learn_runs_reports_progress_and_result(server, cycle) -> None:
     assert call["job_folder"] == server.data_dir / "jobs" / job
     assert call["registry"] == server.data_dir / "registry" and call["site"] == "site"
     assert (call["reader"], call["holdout"], call["promote"]) == ("dr-a", 0.25, "auto")
+    assert call["folds"] == 3 and call["train"] == {}  # the scripted backend: embedded model
     saved = json.loads((server.data_dir / "jobs" / job / f"learn-{learn_id}.json").read_text())
     assert saved["state"] == "done" and saved["result"]["promoted"] is True
 

@@ -16,6 +16,13 @@ import click
 from radlite.core.errors import InputError
 
 
+def _count(flag: str, value: str) -> int:
+    """A non-negative integer option value."""
+    if not value.isdigit():
+        raise InputError(f"{flag} takes 'auto' or a whole number, got {value!r}")
+    return int(value)
+
+
 def _pairs(flag: str, pairs: tuple[str, ...], typed: bool = False) -> dict[str, Any]:
     """``KEY=VALUE`` pairs; ``typed`` reads values as YAML scalars (3, 0.5, true)."""
     import yaml
@@ -52,15 +59,16 @@ def _pairs(flag: str, pairs: tuple[str, ...], typed: bool = False) -> dict[str, 
               help="Share of the reviewed reports held out to compare the models on.")
 @click.option("--promote", type=click.Choice(["auto", "never"]), default="auto",
               show_default=True, help="auto: promote when better with a CI above zero.")
-@click.option("--folds", type=int, default=0, show_default=True,
+@click.option("--folds", default="auto", show_default=True,
               help="Cross-fit the comparison over K folds of all the reviews instead of one "
-                   "held-out part (more power on small review sets; 0: held-out part).")
+                   "held-out part (0: the held-out part; auto: 5 folds when the held-out "
+                   "part would have under 100 reports and the learner fits in seconds).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split.")
 def command(task: str | None, job: Path | None, gold: Path | None, id_col: str,
             text_cols: tuple[str, ...], task_option: tuple[str, ...],
             train_option: tuple[str, ...], site: str,
             reader: str | None, registry: Path | None, holdout: float, promote: str,
-            folds: int, seed: int) -> None:
+            folds: str, seed: int) -> None:
     """Learn a site's (or a reader's) model from reviewed reports; promote it when better."""
     from radlite.learn.cycle import learn
     from radlite.learn.data import from_gold_csv
@@ -86,7 +94,8 @@ def command(task: str | None, job: Path | None, gold: Path | None, id_col: str,
         click.echo(f"  [{fraction:4.0%}] {stage}", err=True)
 
     result = learn(task_name, data, registry=AdapterRegistry(registry), site=site, reader=reader,
-                   options=options, holdout=holdout, promote=promote, seed=seed, folds=folds,
+                   options=options, holdout=holdout, promote=promote, seed=seed,
+                   folds=None if folds == "auto" else _count("--folds", folds),
                    train=_pairs("--train-option", train_option, typed=True),
                    progress=progress)
     verdict = "promoted" if result.promoted else "not promoted"

@@ -6,6 +6,8 @@ Figures, per model, over the held-out reports' label columns:
 - ``label_accuracy``: share of (report, label) cells that are right;
 - ``micro_f1``: over 0/1 cells (label sets with other values leave it out).
 
+An empty cell and 0 count as the same value (absent), on either side.
+
 For text tasks (impressions, :func:`compare_text`), per model: ``rouge_l`` (the
 decision metric: ROUGE-L F1 on lower-cased word tokens, list marks removed, against
 the impression the reader chose), ``layout_agreement`` (numbered list or not, and the same last sentence,

@@ -63,9 +63,24 @@ def _quiet(stage: str, fraction: float) -> None:
     """The default progress callback: says nothing."""
 
 
+#: Cross-fit (``folds=None``) when a held-out part would have fewer reports than this.
+AUTO_FOLDS_BELOW = 100
+AUTO_FOLDS = 5
+
+
+def auto_folds(kind: str, n_reports: int, holdout: float) -> int:
+    """The default comparison: 5-fold cross-fitting for learners that fit in seconds when a
+    held-out part would be under 100 reports; else (and always for ``lora``, where each
+    fold is a training run) the held-out part (0)."""
+    if kind == "lora" or n_reports * holdout >= AUTO_FOLDS_BELOW:
+        return 0
+    return AUTO_FOLDS
+
+
 def learn(task_name: str, data: LearnSet, *, registry: AdapterRegistry, site: str,
           reader: str | None = None, options: dict[str, Any] | None = None,
-          holdout: float = 0.3, promote: str = "auto", seed: int = 0, folds: int = 0,
+          holdout: float = 0.3, promote: str = "auto", seed: int = 0,
+          folds: int | None = None,
           train: dict[str, Any] | None = None, progress: Progress | None = None
           ) -> LearnResult:
     """Run one learn cycle on ``data`` (see the module docstring).
@@ -87,6 +102,7 @@ def learn(task_name: str, data: LearnSet, *, registry: AdapterRegistry, site: st
         raise InputError(f"the training data lacks the label column(s) {missing} of "
                          f"{learner.task_name}: check the task options")
     note("splitting the reviewed reports", 0.05)
+    folds = auto_folds(learner.kind, len(data), holdout) if folds is None else folds
     parts = folds_of(data, folds, seed) if folds else [split(data, holdout, seed)]
     current = registry.resolve(learner.task_name, site, reader)
     parent_path = current.path if current is not None else None

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from radlite.core.errors import InputError
+from radlite.core.extras import missing_extra_error
 from radlite.core.types import Record, Report
 from radlite.learn.data import LearnSet
 from radlite.tasks.base import Task
@@ -102,6 +103,19 @@ class LoraLearner:
 
     def fit(self, train: LearnSet, parent: Path | None, out: Path,
             progress: Progress) -> dict[str, Any]:
+        """SFT (and the optional GRPO stage) from ``parent``; the adapter goes to ``out``.
+
+        Raises:
+            MissingExtraError: the training libraries are not installed (``train`` extra).
+        """
+        try:
+            return self._fit(train, parent, out, progress)
+        except ModuleNotFoundError as exc:
+            raise missing_extra_error(exc, "learning a LoRA adapter from reviews",
+                                      prefer="train") from exc
+
+    def _fit(self, train: LearnSet, parent: Path | None, out: Path,
+             progress: Progress) -> dict[str, Any]:
         from radlite.train.config import SFTSettings
         from radlite.train.sft import train_sft
 

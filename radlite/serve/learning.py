@@ -106,7 +106,7 @@ class LearnManager:
         return {}
 
     def start(self, job_id: str, reader: str | None = None, holdout: float = 0.3,
-              folds: int = 0) -> dict[str, Any]:
+              folds: int | None = None) -> dict[str, Any]:
         """Start learning from ``job_id``'s reviews in the background.
 
         Raises:
@@ -153,7 +153,7 @@ class LearnManager:
             result = learn_from_job(folder, registry=self.settings.registry_dir,
                                     site=self.settings.site, reader=record["reader"],
                                     holdout=record["holdout"], promote="auto",
-                                    folds=int(record.get("folds") or 0),
+                                    folds=record.get("folds"),
                                     train=self.train_settings(),
                                     progress=lambda stage, fraction: self._progress(
                                         learn_id, folder, stage, fraction))

@@ -77,10 +77,12 @@ class LearnRequest(BaseModel):
     holdout: float = Field(0.3, gt=0.0, lt=1.0,
                            description="Share of the reviewed reports held out to compare "
                                        "the candidate with the current model.")
-    folds: int = Field(0, ge=0, le=10,
-                       description="Cross-fit the comparison over this many folds of all the "
-                                   "reviews instead of one held-out part (0: held-out part; "
-                                   "more power below a few hundred reviews, docs/learn.md).")
+    folds: int | None = Field(None, ge=0, le=10,
+                              description="Cross-fit the comparison over this many folds of "
+                                          "all the reviews instead of one held-out part (0: "
+                                          "held-out part; absent: 5 folds when the held-out "
+                                          "part would have under 100 reports and the "
+                                          "learner fits in seconds; docs/learn.md).")
 
 
 class CompareItem(BaseModel):

@@ -45,7 +45,7 @@ def job_learn_set(job_folder: Path, reviewer: str | None = None
 
 
 def learn_from_job(job_folder: Path, *, registry: Path, site: str, reader: str | None = None,
-                   holdout: float = 0.3, promote: str = "auto", folds: int = 0,
+                   holdout: float = 0.3, promote: str = "auto", folds: int | None = None,
                    train: dict[str, Any] | None = None,
                    progress: Progress | None = None) -> LearnResult:
     """:func:`learn` on a server job's fully reviewed reports (a reader's model learns

@@ -199,3 +199,14 @@ def test_cross_fitted_cycle_scores_every_review_once(tmp_path: Path) -> None:
     entry = registry.get("chest", "site-a", None, 1)
     assert entry.metrics["folds"] == 3 and entry.data_hash == data.data_hash()
     assert result.promoted == (result.difference["low"] > 0)
+
+
+def test_default_comparison_cross_fits_small_review_sets_of_cheap_learners() -> None:
+    from radlite.learn.cycle import auto_folds
+
+    assert auto_folds("chest-head", 100, 0.3) == 5  # a 30-report held-out part: too few
+    assert auto_folds("chest-head", 400, 0.3) == 0  # 120 held out: the held-out part
+    assert auto_folds("lora", 100, 0.3) == 0  # each fold would be a training run
+    result = CliRunner().invoke(cli, ["learn", "chest", "--gold", "x.csv", "--site", "a",
+                                      "--folds", "some"])
+    assert result.exit_code != 0

@@ -106,17 +106,35 @@ class Runtime:
         backend = self.settings.backend
         return backend.name if backend is not None else self.settings.backend_name
 
+    def backend_options(self, task_name: str) -> dict[str, Any]:
+        """The served backend's options for ``task_name``: with the site's promoted model
+        adapter (a ``lora`` entry of the registry, learnt by "Train on these reviews")
+        unless the server was started with an explicit ``adapter``."""
+        from radlite.learn.registry import AdapterRegistry
+
+        options = dict(self.settings.backend_options)
+        if not options.get("adapter"):
+            entry = AdapterRegistry(self.settings.registry_dir).resolve(task_name,
+                                                                        self.settings.site)
+            if entry is not None and entry.kind == "lora":
+                options["adapter"] = str(entry.path)
+        return options
+
     def backend(self, task_name: str) -> Backend:
-        """The backend for ``task_name``, loaded on first use."""
+        """The backend for ``task_name``, loaded on first use, and loaded again (the old
+        one dropped) when the site's promoted adapter changes."""
         if self.settings.backend is not None:
             return self.settings.backend
+        options = self.backend_options(task_name)
+        key = json.dumps([task_name, options.get("adapter")], default=str)
         with self._guard:
-            if task_name not in self._backends:
+            if key not in self._backends:
+                for old in [k for k in self._backends if json.loads(k)[0] == task_name]:
+                    del self._backends[old]
                 log.info("loading backend %s for task %s", self.settings.backend_name, task_name)
-                spec = BackendSpec(self.settings.backend_name, dict(self.settings.backend_options),
-                                   self.settings.decoding)
-                self._backends[task_name] = resolve_backend(task_name, spec)
-            return self._backends[task_name]
+                spec = BackendSpec(self.settings.backend_name, options, self.settings.decoding)
+                self._backends[key] = resolve_backend(task_name, spec)
+            return self._backends[key]
 
     def locked(self, backend: Backend) -> Backend:
         """``backend`` behind its lock: batches from requests and jobs interleave."""

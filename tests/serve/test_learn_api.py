@@ -316,3 +316,27 @@ def test_reader_picks_their_learnt_impression_habits(server) -> None:
     assert mine.json()["records"][0]["values"]["impression"].endswith(closing)
     assert not other.json()["records"][0]["values"]["impression"].endswith(closing)
     assert bad.status_code == 422
+
+
+def test_served_model_uses_the_sites_promoted_adapter(tmp_path: Path) -> None:
+    """A LoRA adapter promoted for the server's site is what its model backend loads; an
+    adapter given when the server starts wins."""
+    from radlite.learn.registry import AdapterRegistry
+    from radlite.serve.runtime import Runtime
+
+    settings = ServeSettings(token="t" * 24, data_dir=tmp_path, site="st-a",
+                             backend_options={"threads": 2})
+    runtime = Runtime(settings)
+    assert runtime.backend_options("lirads") == {"threads": 2}
+    source = tmp_path / "adapter"
+    source.mkdir()
+    (source / "adapter_config.json").write_text("{}", encoding="utf-8")
+    registry = AdapterRegistry(settings.registry_dir)
+    entry = registry.add(task="lirads", site="st-a", reader=None, kind="lora", source=source,
+                         data_hash="d", metrics={})
+    assert runtime.backend_options("lirads") == {"threads": 2}  # a candidate is not used
+    registry.promote("lirads", "st-a", None, entry.version)
+    assert runtime.backend_options("lirads") == {"threads": 2, "adapter": str(entry.path)}
+    pinned = Runtime(ServeSettings(token="t" * 24, data_dir=tmp_path, site="st-a",
+                                   backend_options={"adapter": "/mine"}))
+    assert pinned.backend_options("lirads") == {"adapter": "/mine"}

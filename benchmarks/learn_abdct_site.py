@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from learn_site import save_results
 
 from radlite.evaluate.bootstrap import cluster_bootstrap, paired_bootstrap
 from radlite.learn.compare import report_counts
@@ -120,10 +121,8 @@ def main() -> None:
             curve.append(point)
             print(json.dumps({"draw": draw, **point}), flush=True)
         results["draws"].append(curve)  # type: ignore[union-attr]
-    results["seconds"] = round(time.time() - started, 1)
-    results["command"] = f"python benchmarks/learn_abdct_site.py --draws {args.draws}"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    save_results(results, args.out, started,
+                 f"python benchmarks/learn_abdct_site.py --draws {args.draws}")
 
 
 if __name__ == "__main__":

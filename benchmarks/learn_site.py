@@ -91,6 +91,14 @@ def _ci(counts: np.ndarray, rng: np.random.Generator) -> list[float]:
     return [round(est.value, 4), round(est.low, 4), round(est.high, 4)]
 
 
+def save_results(results: dict[str, object], out: Path, started: float, command: str) -> None:
+    """Write a learn benchmark's results with its run time and command (JSON)."""
+    results["seconds"] = round(time.time() - started, 1)
+    results["command"] = command
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+
+
 def _write_gold(path: Path, data: LabelledReports, rows: list[int],
                 gold: list[dict[str, int]], labels: list[str]) -> None:
     import csv
@@ -185,10 +193,8 @@ def main() -> None:
             curve.append(point)
             print(json.dumps({"draw": draw, **point}), flush=True)
         results["draws"].append(curve)  # type: ignore[union-attr]
-    results["seconds"] = round(time.time() - started, 1)
-    results["command"] = f"python benchmarks/learn_site.py --draws {args.draws}"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    save_results(results, args.out, started,
+                 f"python benchmarks/learn_site.py --draws {args.draws}")
     learning_curve(results["draws"], args.out.with_suffix(".png"),  # type: ignore[arg-type]
                    title="Chest site convention learnt from reviews (95% CIs)")
 

@@ -168,11 +168,11 @@ def _learnt_options(task: str, task_options: dict[str, Any], params: dict[str, A
     site, reader, registry_dir = (params.pop(k) for k in ("site", "reader", "registry"))
     if site is None and reader is None:
         return task_options
-    from radlite.learn.resolve import site_task_options
+    from radlite.learn.resolve import site_adapter, site_task_options
 
     merged, entry = site_task_options(task, task_options, site, reader, registry_dir)
-    if entry is not None and entry.kind == "lora" and not params.get("adapter"):
-        params["adapter"] = str(entry.path)  # the site's adapter for the model backend
+    if not params.get("adapter"):  # the site's model adapter, when its learnt part is one
+        params["adapter"] = site_adapter(task, site, reader, registry_dir)
     click.echo(f"radlite extract {task}: using "
                f"{entry.id if entry else 'the default model (nothing promoted for the site)'}",
                err=True)

@@ -28,7 +28,7 @@ import numpy as np
 
 from radlite.core.types import Record
 from radlite.evaluate.bootstrap import paired_bootstrap
-from radlite.learn.data import LearnSet
+from radlite.learn.data import LearnSet, cell
 
 # Per-report count columns.
 _EXACT, _ONE, _CELLS_RIGHT, _CELLS, _TP, _FP, _FN = range(7)
@@ -36,16 +36,12 @@ DECISION_METRIC = "report_accuracy"
 
 
 def _norm(value: Any) -> Any:
-    if value is None or value == "":
-        return None
+    """A cell as :func:`radlite.learn.data.cell` reads it, with 2.0 as 2 and text
+    compared without case."""
+    value = cell(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return value.strip().lower()
-    return value
+    return value.lower() if isinstance(value, str) else value
 
 
 def report_counts(records: Sequence[Record], data: LearnSet) -> np.ndarray:

@@ -65,8 +65,9 @@ class LearnSet:
         return digest.hexdigest()[:16]
 
 
-def _cell(value: Any) -> Any:
-    """A gold cell as the task's values hold it: ints for 0/1/-1, None for empty."""
+def cell(value: Any) -> Any:
+    """A gold cell as the task's values hold it: ints for 0/1/-1, None for empty, text
+    stripped."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
@@ -90,7 +91,7 @@ def from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> LearnSet
             raise InputError(f"report {rid!r} has no text to learn from")
         ids.append(str(rid))
         texts.append(str(text))
-        gold.append({c: _cell(v) for c, v in zip(columns, values, strict=True)})
+        gold.append({c: cell(v) for c, v in zip(columns, values, strict=True)})
     if len(set(ids)) != len(ids):
         raise InputError("duplicate report ids in the training data")
     return LearnSet(ids, texts, gold, list(columns))

@@ -59,12 +59,19 @@ class Learner(Protocol):
     def run(self, artefact: Path | None, reports: Sequence[Report]) -> list[Record]:
         """The records of ``reports`` with ``artefact`` (None: the shipped default)."""
 
+    def backend_options(self, artefact: Path | None) -> dict[str, Any]:
+        """Model backend options that load ``artefact`` ({} when it is a task option)."""
+
 
 class _ModelFree:
-    """``run`` for learners whose task calls no generative model."""
+    """``run`` and ``backend_options`` for learners whose task calls no generative model."""
 
     def task(self, artefact: Path | None) -> Task:
         raise NotImplementedError
+
+    def backend_options(self, artefact: Path | None) -> dict[str, Any]:
+        """None: the artefact is a task option (:meth:`task_options`)."""
+        return {}
 
     def run(self, artefact: Path | None, reports: Sequence[Report]) -> list[Record]:
         """The task's records, computed without a model backend."""

@@ -40,3 +40,23 @@ def site_task_options(task_name: str, options: dict[str, Any], site: str | None,
     learnt = {k: v for k, v in learner.task_options(entry.path).items()
               if options.get(k) in (None, "", [], ())}
     return {**options, **learnt}, entry
+
+
+def site_adapter(task_name: str, site: str | None, reader: str | None = None,
+                 registry: Path | None = None) -> str | None:
+    """The model adapter the registry resolves for the scope (the learner's
+    :meth:`backend_options`, e.g. a promoted ``lora`` entry), or None: the artefacts of
+    model-free learners (chest heads, conventions, profiles) are task options instead."""
+    if site is None:
+        return None
+    entry = AdapterRegistry(registry).resolve(task_name, site, reader)
+    if entry is None:
+        return None
+    from radlite.learn.learners import learner_for
+
+    try:
+        learner = learner_for(task_name)
+    except InputError:
+        return None
+    adapter = learner.backend_options(entry.path).get("adapter")
+    return str(adapter) if adapter else None

@@ -110,14 +110,14 @@ class Runtime:
         """The served backend's options for ``task_name``: with the site's promoted model
         adapter (a ``lora`` entry of the registry, learnt by "Train on these reviews")
         unless the server was started with an explicit ``adapter``."""
-        from radlite.learn.registry import AdapterRegistry
+        from radlite.learn.resolve import site_adapter
 
         options = dict(self.settings.backend_options)
         if not options.get("adapter"):
-            entry = AdapterRegistry(self.settings.registry_dir).resolve(task_name,
-                                                                        self.settings.site)
-            if entry is not None and entry.kind == "lora":
-                options["adapter"] = str(entry.path)
+            adapter = site_adapter(task_name, self.settings.site, None,
+                                   self.settings.registry_dir)
+            if adapter:
+                options["adapter"] = adapter
         return options
 
     def backend(self, task_name: str) -> Backend:

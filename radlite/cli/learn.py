@@ -74,11 +74,12 @@ def command(task: str | None, job: Path | None, gold: Path | None, id_col: str,
     from radlite.learn.data import from_gold_csv
     from radlite.learn.learners import learner_for
     from radlite.learn.registry import AdapterRegistry
-    from radlite.serve.review_data import job_learn_set
 
     if (job is None) == (gold is None):
         raise InputError("give exactly one of --from-review JOB_FOLDER and --gold CSV")
     if job is not None:
+        from radlite.serve.review_data import job_learn_set  # a server job: serve extra
+
         task_name, options, data = job_learn_set(job)
         if task and task != task_name:
             raise InputError(f"the job ran task '{task_name}', not '{task}'")

@@ -16,6 +16,7 @@ Examples:
     python benchmarks/throughput.py --backend llamacpp --name llamacpp-cpu2 --batch-sizes 1
     python benchmarks/throughput.py --backend transformers --model /models/qwen --device cuda
     python benchmarks/throughput.py --random-8b --device cuda --name random-8b-h100
+    python benchmarks/throughput.py --name builtin-cpu2-padded --threads 2 --no-ragged
 """
 
 from __future__ import annotations
@@ -123,6 +124,8 @@ def build_backend(args: argparse.Namespace) -> Any:
         options["model"] = args.model
     if args.backend == "builtin" and args.device != "cpu":
         options["device"] = args.device
+    if args.no_ragged:
+        options["ragged_prefill"] = False
     return load_backend(args.backend, **options)
 
 
@@ -184,6 +187,9 @@ def main() -> None:
     parser.add_argument("--random-8b", action="store_true")
     parser.add_argument("--results", type=Path, default=ROOT / "results")
     parser.add_argument("--note", default="")
+    parser.add_argument("--no-ragged", action="store_true",
+                        help="pad every prompt of a batch (the transformers backend before "
+                             "ragged prefill), for before/after runs")
     args = parser.parse_args()
 
     import torch

@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from radlite.backends.base import ALL_CONTROLS, Backend, Capabilities, file_hash
-from radlite.backends.hf_prefix import MIN_PREFIX_TOKENS, PrefixCache, common_prefix, length_groups
+from radlite.backends.hf_prefix import (
+    MIN_PREFIX_TOKENS,
+    PrefixCache,
+    common_prefix,
+    length_groups,
+    padding_share,
+    ragged_cache,
+    supports_ragged,
+)
 from radlite.core.errors import BackendError, RadliteError
 from radlite.core.generation import GenerationRequest, GenerationResult
 from radlite.core.precision import DTYPES, resolve_dtype
@@ -145,6 +153,10 @@ class TransformersBackend(Backend):
             instruction) once and reuse its keys/values.
         max_padding: split a batch by prompt tokens so that padding stays under this
             fraction of the real tokens (0 disables splitting).
+        ragged_prefill: when padding would pass ``max_padding`` of a batch's real prompt
+            tokens, prefill the prompts in groups of similar length and decode the batch
+            together (:func:`~radlite.backends.hf_prefix.ragged_cache`; models with
+            sliding-window or recurrent layers always pad).
     """
 
     name = "transformers"
@@ -160,6 +172,7 @@ class TransformersBackend(Backend):
         constrained: bool = True,
         prefix_cache: bool = True,
         max_padding: float = 0.3,
+        ragged_prefill: bool = True,
     ) -> None:
         import torch
 
@@ -176,6 +189,7 @@ class TransformersBackend(Backend):
         self._grammar_cache: dict[str, Any] = {}
         self._prefix = PrefixCache() if prefix_cache else None
         self.max_padding = max_padding
+        self._ragged_ok: bool | None = None if ragged_prefill else False
         self.capabilities = Capabilities(
             json_schema=self.constrained, regex=self.constrained, batch=True,
             max_batch_size=batch_size, decoding=ALL_CONTROLS,
@@ -222,6 +236,7 @@ class TransformersBackend(Backend):
         backend._grammar_compiler, backend._grammar_cache = None, {}
         backend._prefix = None
         backend.max_padding = 0.3
+        backend._ragged_ok = False
         backend.capabilities = Capabilities(batch=True, max_batch_size=batch_size,
                                             decoding=ALL_CONTROLS)
         return backend
@@ -304,9 +319,20 @@ class TransformersBackend(Backend):
             "input_ids": torch.tensor(ids, device=self.device),
             "attention_mask": torch.tensor(mask, device=self.device),
         }
-        if use_prefix:
+        if (use_prefix and len(rows) > 1 and self._ragged()
+                and padding_share(tails) > self.max_padding):
+            inputs["past_key_values"] = ragged_cache(self.model, self._prefix, head, tails,
+                                                     self.max_padding)
+        elif use_prefix:
             inputs["past_key_values"] = self._prefix.get(self.model, head, len(rows))
         return inputs, len(ids[0])
+
+    def _ragged(self) -> bool:
+        """Whether uneven batches prefill in length groups (:func:`ragged_cache`); decided
+        once per model."""
+        if self._ragged_ok is None:
+            self._ragged_ok = supports_ragged(self.model)
+        return self._ragged_ok
 
     def _processors(self, requests: Sequence[GenerationRequest]) -> list[Any]:
         wants = [bool(r.json_schema or r.regex) for r in requests]

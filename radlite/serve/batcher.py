@@ -5,8 +5,9 @@ Key terms:
 - a *ticket* is one API request's reports waiting for records; it carries a
   :class:`concurrent.futures.Future` that the request awaits;
 - the *batcher* of one task (one per task and options, so one per loaded model) collects
-  tickets until ``max_wait_s`` has passed since the oldest one arrived, or until
-  ``max_batch`` reports wait, and runs them together through the pipeline's one batched
+  tickets until ``max_wait_s`` has passed since the oldest one arrived *or since the model
+  came free, whichever is later*, or until ``max_batch`` reports wait, and runs them
+  together through the pipeline's one batched
   path (``run``: the job runner over an in-memory job store); each ticket gets back
   exactly its own records, in its own order, under its own ids;
 - the queue is *bounded*: a ticket that would take it past ``max_queue`` reports is
@@ -15,6 +16,14 @@ Key terms:
   is dropped from the queue and costs no model work; one whose batch has started runs
   to the end of that batch (a model call cannot be stopped halfway) and its records
   are thrown away.
+
+Why "since the model came free": clients that each wait for their answer before sending
+again (a hospital integration's usual loop) otherwise split into groups that never meet
+again. Tickets that arrived during a batch have long passed their wait when it ends, so
+the next batch would leave at once without the clients the last batch just answered;
+those then queue behind it, and so on: 8 such clients ran as two alternating batches of
+4. Counting the wait from the moment the model comes free lets the answered clients
+rejoin, at the cost of at most ``max_wait_s`` per batch.
 
 Report ids may repeat across requests: inside a batch every report gets a private id
 (ticket number and position), mapped back before the records reach their request.
@@ -81,6 +90,8 @@ class MicroBatcher:
         self._closed = False
         self.batches = 0
         self.batch_seconds = 0.0
+        self.batch_reports = 0
+        self._free_since = time.monotonic()
         self._thread = threading.Thread(target=self._loop, name=f"radlite-batcher-{name}",
                                         daemon=True)
         self._thread.start()
@@ -130,13 +141,14 @@ class MicroBatcher:
 
     def _take(self) -> list[Ticket] | None:
         """The next batch: waits for a first ticket, then for company until the oldest
-        has waited ``max_wait_s`` or ``max_batch`` reports are there."""
+        has waited ``max_wait_s`` (counted from when the model came free, if later) or
+        ``max_batch`` reports are there."""
         with self._cond:
             while not self._queue and not self._closed:
                 self._cond.wait()
             if self._closed:
                 return None
-            deadline = self._queue[0].arrived + self.max_wait_s
+            deadline = max(self._queue[0].arrived, self._free_since) + self.max_wait_s
             while sum(len(t.reports) for t in self._queue) < self.max_batch and not self._closed:
                 left = deadline - time.monotonic()
                 if left <= 0:
@@ -156,20 +168,25 @@ class MicroBatcher:
             if batch is None:
                 return
             live = [t for t in batch if not t.cancelled]
-            if not live:
-                continue
-            started = time.monotonic()
-            try:
-                records = self.run([r for t in live for r in t.private()])
-            except Exception as exc:  # noqa: BLE001 - every waiting request learns why
-                log.error("batch of %d tickets failed: %s", len(live), type(exc).__name__)
-                for ticket in live:
-                    if not ticket.future.done():
-                        ticket.future.set_exception(exc)
-                continue
-            self.batches += 1
-            self.batch_seconds += time.monotonic() - started
-            self._deliver(live, records)
+            if live:
+                self._run_batch(live)
+                with self._cond:
+                    self._free_since = time.monotonic()
+
+    def _run_batch(self, live: list[Ticket]) -> None:
+        started = time.monotonic()
+        try:
+            records = self.run([r for t in live for r in t.private()])
+        except Exception as exc:  # noqa: BLE001 - every waiting request learns why
+            log.error("batch of %d tickets failed: %s", len(live), type(exc).__name__)
+            for ticket in live:
+                if not ticket.future.done():
+                    ticket.future.set_exception(exc)
+            return
+        self.batches += 1
+        self.batch_seconds += time.monotonic() - started
+        self.batch_reports += len(records)
+        self._deliver(live, records)
 
     @staticmethod
     def _deliver(tickets: list[Ticket], records: list[Record]) -> None:

@@ -1,13 +1,14 @@
 """Models and tasks loaded lazily, once per process, and shared by every request.
 
 Key terms: the *runtime* owns the loaded backends (one per task, because the builtin
-model loads the task's shipped adapter), a *fair lock* per backend, so that requests and
-background jobs never run the same model concurrently, and a *micro-batcher* per model
+model loads the task's shipped adapter), one *model thread* that runs every model call
+and model load (:mod:`radlite.serve.model_thread`), so that requests and background jobs
+never run a model concurrently, and a *micro-batcher* per model
 task (:mod:`radlite.serve.batcher`), so that concurrent single-report requests share
 model calls.
 
-Sharing policy: every model call (a job's batch or a batch of requests) takes the
-backend's lock in arrival order (FIFO). A job never holds the model for more than one
+Sharing policy: every model call (a job's batch or a batch of requests) runs on the model
+thread in arrival order (FIFO). A job never holds the model for more than one
 batch, so a request waits at most for the batch in progress plus the batches queued
 before it, and a job keeps moving while requests keep arriving.
 """
@@ -17,57 +18,23 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from radlite.backends.base import Backend, DelegatingBackend
+from radlite.backends.base import Backend
 from radlite.backends.null import NullBackend
-from radlite.core.generation import GenerationRequest, GenerationResult
 from radlite.core.types import Record, Report
 from radlite.pipeline.extract import BackendSpec, resolve_backend
 from radlite.pipeline.runner import RunOptions, run_job
 from radlite.pipeline.store import JobStore
 from radlite.serve.batcher import MicroBatcher
+from radlite.serve.model_thread import ModelThread, ThreadedBackend
 from radlite.serve.settings import ServeSettings
 from radlite.tasks import Task, get_task, task_spec
 
 log = logging.getLogger(__name__)
 QUIET = RunOptions(progress=False)
-
-
-class FairLock:
-    """A lock granted in arrival order (``threading.Lock`` gives no such promise)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._next = 0
-        self._serving = 0
-
-    def __enter__(self) -> FairLock:
-        with self._cond:
-            mine = self._next
-            self._next += 1
-            while self._serving != mine:
-                self._cond.wait()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        with self._cond:
-            self._serving += 1
-            self._cond.notify_all()
-
-
-class LockedBackend(DelegatingBackend):
-    """Delegates to a shared backend, one ``generate`` call at a time, in arrival order."""
-
-    def __init__(self, inner: Backend, lock: FairLock) -> None:
-        super().__init__(inner)
-        self.lock = lock
-
-    def generate(self, requests: Sequence[GenerationRequest]) -> list[GenerationResult]:
-        with self.lock:
-            return self.inner.generate(requests)
 
 
 class Runtime:
@@ -76,9 +43,10 @@ class Runtime:
     def __init__(self, settings: ServeSettings) -> None:
         self.settings = settings
         self._backends: dict[str, Backend] = {}
-        self._locks: dict[int, FairLock] = {}
+        self._model_thread: ModelThread | None = None
         self._batchers: dict[str, MicroBatcher] = {}
         self._guard = threading.Lock()
+        self._thread_guard = threading.Lock()
 
     def task(self, name: str, reader: str | None = None, **options: Any) -> Task:
         """A task object with the defaults the served backend implies (e.g. the LI-RADS
@@ -133,14 +101,21 @@ class Runtime:
                     del self._backends[old]
                 log.info("loading backend %s for task %s", self.settings.backend_name, task_name)
                 spec = BackendSpec(self.settings.backend_name, options, self.settings.decoding)
-                self._backends[key] = resolve_backend(task_name, spec)
+                # loaded on the model thread too: the load's torch threads are its team
+                self._backends[key] = self.model_thread().call(resolve_backend, task_name, spec)
             return self._backends[key]
 
+    def model_thread(self) -> ModelThread:
+        """The thread that runs every model call and load of this process."""
+        with self._thread_guard:
+            if self._model_thread is None:
+                self._model_thread = ModelThread()
+            return self._model_thread
+
     def locked(self, backend: Backend) -> Backend:
-        """``backend`` behind its lock: batches from requests and jobs interleave."""
-        with self._guard:
-            lock = self._locks.setdefault(id(backend), FairLock())
-        return LockedBackend(backend, lock)
+        """``backend`` with its calls on the model thread, in arrival order: batches from
+        requests and jobs interleave."""
+        return ThreadedBackend(backend, self.model_thread())
 
     def run(self, task: Task, reports: Iterable[Report], store: JobStore,
             options: RunOptions = QUIET) -> None:
@@ -170,8 +145,12 @@ class Runtime:
             return self._batchers[key]
 
     def close(self) -> None:
-        """Stop the batchers (waiting requests are cancelled)."""
+        """Stop the batchers (waiting requests are cancelled) and the model thread."""
         with self._guard:
             batchers, self._batchers = list(self._batchers.values()), {}
         for batcher in batchers:
             batcher.close()
+        with self._thread_guard:
+            thread, self._model_thread = self._model_thread, None
+        if thread is not None:
+            thread.close()

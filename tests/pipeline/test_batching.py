@@ -57,3 +57,31 @@ def test_prefix_cache_and_groups_do_not_change_greedy_output(builtin_backend) ->
         builtin_backend._prefix, builtin_backend.max_padding = saved
     assert [r.text for r in reused] == plain
     assert builtin_backend._prefix is not None and len(builtin_backend._prefix.tokens) >= 8
+
+
+@pytest.mark.model
+def test_ragged_prefill_matches_one_report_at_a_time_and_computes_no_padding(
+        builtin_backend) -> None:
+    """Rows of very different lengths: the batch answers as each row alone does, and
+    the whole batch only ever runs decode steps (one new token per row): the prompts
+    are prefilled in groups of similar length, here one row each."""
+    texts = ["2 cm nodule.",
+             "Cirrhotic liver. " * 12 + "2.1 cm segment 8 observation with APHE and washout.",
+             "Segment 6: 1.4 cm arterial enhancement, no washout, no capsule."]
+    system = {"role": "system", "content": "Extract LI-RADS features. Answer key=value."}
+    requests = [GenerationRequest(messages=(system, {"role": "user", "content": t}),
+                                  max_new_tokens=10, key=str(i)) for i, t in enumerate(texts)]
+    alone = [builtin_backend.generate([r])[0].text for r in requests]
+    model = builtin_backend.model
+    shapes: list[tuple[int, int]] = []
+    hook = model.register_forward_pre_hook(
+        lambda _module, _args, kwargs: shapes.append(tuple(kwargs["input_ids"].shape)),
+        with_kwargs=True)
+    try:
+        together = [r.text for r in builtin_backend.generate(requests)]
+    finally:
+        hook.remove()
+    assert together == alone
+    assert builtin_backend._ragged()
+    assert any(rows == 1 and width > 20 for rows, width in shapes)  # a row's own prefill
+    assert all(width == 1 for rows, width in shapes if rows == len(requests))

@@ -11,7 +11,7 @@ import pytest
 
 from radlite.core.types import Record, Report
 from radlite.serve.batcher import Busy, MicroBatcher
-from radlite.serve.runtime import FairLock
+from radlite.serve.model_thread import ModelThread
 
 
 class Recorder:
@@ -51,6 +51,34 @@ def test_max_batch_splits_between_tickets_never_inside_one() -> None:
     batcher.close()
 
 
+def test_closed_loop_clients_split_into_groups_meet_again() -> None:
+    """Clients that resend as soon as they are answered start as two groups (the second
+    arrives while the first group's batch runs); the wait counted from when the model
+    comes free lets them share one batch again instead of alternating for ever."""
+    run = Recorder(delay=0.15)
+    batcher = MicroBatcher(run, max_wait_s=0.02, max_batch=8)
+    stop = threading.Event()
+
+    def client(number: int) -> None:
+        while not stop.is_set():
+            batcher.submit([Report(f"c{number}", f"c{number}")]).future.result(5)
+
+    with ThreadPoolExecutor(8) as pool:
+        for number in range(4):
+            pool.submit(client, number)
+        time.sleep(0.07)  # the first batch of 4 is running when the others arrive
+        for number in range(4, 8):
+            pool.submit(client, number)
+        deadline = time.monotonic() + 5
+        while len(run.batches) < 6 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        stop.set()
+    sizes = [len(b) for b in run.batches]
+    assert sizes[0] == 4               # the split ...
+    assert sizes[1:5] == [8, 8, 8, 8]  # ... is healed at the next batch (was 4, 4, ...)
+    batcher.close()
+
+
 def test_full_queue_is_refused_and_cancelled_tickets_cost_nothing() -> None:
     gate = threading.Event()
     run = Recorder(gate=gate)
@@ -84,20 +112,28 @@ def test_a_failing_batch_fails_its_requests_only() -> None:
     batcher.close()
 
 
-def test_fair_lock_serves_in_arrival_order() -> None:
-    lock, order = FairLock(), []
-    lock.__enter__()
-    threads = []
+def test_model_thread_runs_calls_in_arrival_order_on_one_thread() -> None:
+    thread, order, idents = ModelThread(), [], set()
+    gate = threading.Event()
+    blocker = threading.Thread(target=thread.call, args=(gate.wait, 5))
+    blocker.start()
+    time.sleep(0.05)  # the model thread is busy: the calls below queue
+
+    def call(i: int) -> None:
+        thread.call(lambda: (order.append(i), idents.add(threading.get_ident())))
+
+    callers = []
     for i in range(5):
-        thread = threading.Thread(target=lambda i=i: (lock.__enter__(), order.append(i),
-                                                      lock.__exit__()))
-        thread.start()
-        threads.append(thread)
+        callers.append(threading.Thread(target=call, args=(i,)))
+        callers[-1].start()
         time.sleep(0.05)
-    lock.__exit__()
-    for thread in threads:
-        thread.join(5)
+    gate.set()
+    for caller in [blocker, *callers]:
+        caller.join(5)
     assert order == [0, 1, 2, 3, 4]
+    assert len(idents) == 1 and threading.get_ident() not in idents
+    assert thread.call(thread.call, int, "7") == 7  # a nested call runs in place
+    thread.close()
 
 
 class SlowScripted:

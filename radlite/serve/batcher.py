@@ -90,7 +90,6 @@ class MicroBatcher:
         self._closed = False
         self.batches = 0
         self.batch_seconds = 0.0
-        self.batch_reports = 0
         self._free_since = time.monotonic()
         self._thread = threading.Thread(target=self._loop, name=f"radlite-batcher-{name}",
                                         daemon=True)
@@ -185,7 +184,6 @@ class MicroBatcher:
             return
         self.batches += 1
         self.batch_seconds += time.monotonic() - started
-        self.batch_reports += len(records)
         self._deliver(live, records)
 
     @staticmethod

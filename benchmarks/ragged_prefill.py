@@ -38,7 +38,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 def timed(backend: Any, batches: list[list[Any]], ragged: bool) -> tuple[float, list[str]]:
     """Seconds and answers for ``batches`` with ragged prefill on or off."""
-    backend._ragged_ok = ragged and None  # None: decided from the model (on where it can be)
+    # the backend's own switch, flipped on one loaded model so that the modes interleave:
+    # None lets the backend decide from the model (on where it can be), False pads
+    backend._ragged_ok = None if ragged else False
     started = time.monotonic()
     texts = [r.text for batch in batches for r in backend.generate(batch)]
     return time.monotonic() - started, texts

@@ -59,14 +59,23 @@ def flag_rate(path: Path) -> float:
     return sum(bool(json.loads(r.get("flags") or "[]")) for r in rows) / max(1, len(rows))
 
 
+# Draft variants (no model): the plain extractive draft without the example bank; the
+# examples-aware draft by its rules only (TF-IDF or encoder retrieval, no spelling
+# correction: the default before the consensus step); and without spelling correction.
+DRAFT_VARIANTS = {"plain": [], "rules": ["--consensus", "0", "--no-spelling"],
+                  "rules_encoder": ["--consensus", "0", "--retrieval", "encoder", "--no-spelling"],
+                  "no_spelling": ["--no-spelling"]}
+
+
 def impress(source: Path, out: Path, system: str, args: argparse.Namespace) -> list[str]:
-    """The ``radlite impress`` command for one system (a mode; ``refine_drop`` is refine
-    with ``--refine-may-drop``)."""
-    mode = "refine" if system == "refine_drop" else system
+    """The ``radlite impress`` command for one system: a mode, ``refine_drop`` (refine
+    with ``--refine-may-drop``) or a draft variant of :data:`DRAFT_VARIANTS`."""
+    mode = {"refine_drop": "refine", **dict.fromkeys(DRAFT_VARIANTS, "draft")}.get(system, system)
     cmd = ["radlite", "impress", str(source), "-o", str(out), "--mode", mode, "--restart",
            "--no-progress"]
     cmd += ["--refine-may-drop"] if system == "refine_drop" else []
-    cmd += ["--examples", str(args.examples)] if args.examples else []
+    if args.examples and system != "plain":
+        cmd += ["--examples", str(args.examples), *DRAFT_VARIANTS.get(system, [])]
     if mode != "draft":
         cmd += ["--threads", str(args.threads), "--dtype", args.dtype]
         cmd += ["--adapter", args.adapter] if args.adapter else ["--no-adapter"]
@@ -81,7 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="test", choices=("val", "test"))
     parser.add_argument("--n", type=int, default=0, help="First n pairs only (0 = all).")
     parser.add_argument("--modes", default="draft,model,refine",
-                        help="Systems: draft, model, refine, refine_drop (--refine-may-drop).")
+                        help="Systems: draft, model, refine, refine_drop (--refine-may-drop), "
+                             "and with --examples the draft variants plain, rules, "
+                             "rules_encoder, no_spelling.")
+    parser.add_argument("--baseline", default="draft",
+                        help="System the others are compared with (paired bootstrap).")
     parser.add_argument("--examples", type=Path, default=None,
                         help="Example bank for every system (e.g. runs/impression-data/"
                              "bank.csv: train + val, for the test split).")
@@ -101,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     gold = args.work / "gold.csv"
     n = head(source, gold, args.n)
     summary: dict = {"split": args.split, "n": n, "adapter": args.adapter or None,
+                     "baseline": args.baseline,
                      "examples": str(args.examples) if args.examples else None,
                      "decoding": args.decoding, "dtype": args.dtype, "typo_levels": {}}
     for rate in (float(r) for r in args.typo_rates.split(",")):
@@ -118,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             preds += ["--pred", f"{mode}={out}"]
         report = args.work / f"eval_{args.name}_{tag}"
         run(["radlite", "eval", "impression", "--gold", str(gold), *preds, "--baseline",
-             "draft", "-o", str(report), "--no-plots", "--n-boot", str(args.n_boot)])
+             args.baseline, "-o", str(report), "--no-plots", "--n-boot", str(args.n_boot)])
         results = json.loads((report / "results.json").read_text(encoding="utf-8"))
         summary["typo_levels"][tag] = {
             "seconds": seconds, "reports_per_s": {m: round(n / s, 2) for m, s in seconds.items()},
@@ -150,7 +164,7 @@ def markdown(summary: dict) -> str:
             lines.append(f"| {model} | " + " | ".join(cells.get(k, "-") for k in HEADLINE)
                          + f" | {level['gate_flag_rate'].get(model, '-')} | "
                          f"{level['reports_per_s'].get(model, '-')} |")
-        lines.append("")
+        lines.append(f"Paired differences against {summary.get('baseline', 'draft')}:\n")
         for c in level["comparisons"]:
             lines.append(f"- {c['model']} - {c['baseline']} ({c['metric']}): "
                          f"{c['difference']:+.3f} [{c['low']:+.3f}, {c['high']:+.3f}], "

@@ -17,14 +17,14 @@ from radlite.cli.options import raw_csv_option
 from radlite.pipeline.extract import InputSpec, extract
 from radlite.pipeline.runner import RunOptions
 from radlite.tasks.impression import ImpressionTask
-from radlite.tasks.impression.examples import ExampleBank, bank_from_file
+from radlite.tasks.impression.examples import RETRIEVALS, ExampleBank, bank_from_file
 from radlite.tasks.impression.styles import DRAFT_NOTICE
 
 
-def _bank(path: Path | None, findings_col: str, use_encoder: bool) -> ExampleBank | None:
+def _bank(path: Path | None, findings_col: str, retrieval: str) -> ExampleBank | None:
     if path is None:
         return None
-    bank, warning = bank_from_file(path, findings_col, use_encoder)
+    bank, warning = bank_from_file(path, findings_col, retrieval)
     if warning:
         click.echo(f"radlite impress: {warning}", err=True)
     return bank
@@ -60,7 +60,15 @@ def _learnt(site: str | None, reader: str | None, registry: Path | None, mode: s
 @click.option("--examples", "examples_path", type=click.Path(exists=True, path_type=Path),
               default=None, help="Your past reports (CSV/JSONL with findings, impression).")
 @click.option("--n-examples", default=3, show_default=True, type=int)
-@click.option("--no-encoder", is_flag=True, help="Pick examples by word overlap, not embeddings.")
+@click.option("--retrieval", default="tfidf", show_default=True, type=click.Choice(RETRIEVALS),
+              help="How the nearest examples are found: word n-gram TF-IDF (finds the same "
+                   "writer's template), the local sentence encoder, or word counts.")
+@click.option("--consensus", default=5, show_default=True, type=int,
+              help="Examples-aware draft: choose among the draft and this many nearest "
+                   "example impressions (gate-checked) the one they agree with most; 0: off.")
+@click.option("--no-spelling", is_flag=True,
+              help="With --examples, do not correct typing errors in the findings against "
+                   "the words of your past reports.")
 @click.option("--no-examples-draft", is_flag=True,
               help="With --examples, keep the plain extractive draft (examples only go in "
                    "the prompt) instead of the examples-aware draft.")
@@ -87,7 +95,8 @@ def _learnt(site: str | None, reader: str | None, registry: Path | None, mode: s
 @raw_csv_option()
 @backend_options
 def command(input_path: Path, output: Path, mode: str, style: str, max_items: int,
-            examples_path: Path | None, n_examples: int, no_encoder: bool,
+            examples_path: Path | None, n_examples: int, retrieval: str, consensus: int,
+            no_spelling: bool,
             no_examples_draft: bool, reuse_examples: bool, refine_may_drop: bool, id_col: str,
             findings_col: str, indication_col: str, background_col: str,
             batch_size: int | None, restart: bool, no_progress: bool, site: str | None,
@@ -98,10 +107,12 @@ def command(input_path: Path, output: Path, mode: str, style: str, max_items: in
     if examples_path is not None:  # the user's own bank wins over the learnt one
         learnt.pop("examples_file", None)
     task = ImpressionTask(mode=mode, style=style, max_items=max_items,
-                          examples=_bank(examples_path, findings_col, not no_encoder),
+                          examples=_bank(examples_path, findings_col, retrieval),
                           **learnt,
                           n_examples=n_examples, examples_draft=not no_examples_draft,
-                          reuse_examples=reuse_examples, indication_col=indication_col,
+                          reuse_examples=reuse_examples, consensus=consensus,
+                          correct_spelling=not no_spelling,
+                          indication_col=indication_col,
                           background_col=background_col,
                           keep_draft_concepts=not refine_may_drop)
     backend: Any = build_backend_spec(params)

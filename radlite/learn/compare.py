@@ -20,7 +20,6 @@ are scored on the same resampled reports.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +28,8 @@ import numpy as np
 from radlite.core.types import Record
 from radlite.evaluate.bootstrap import paired_bootstrap
 from radlite.learn.data import LearnSet, cell
+from radlite.text.overlap import rouge_l
+from radlite.text.overlap import words as _words
 
 # Per-report count columns.
 _EXACT, _ONE, _CELLS_RIGHT, _CELLS, _TP, _FP, _FN = range(7)
@@ -99,24 +100,6 @@ def compare(current: Sequence[Record], candidate: Sequence[Record], data: LearnS
             "difference": {"metric": DECISION_METRIC, "estimate": round(diff.difference, 4),
                            "low": round(diff.low, 4), "high": round(diff.high, 4),
                            "p_value": round(diff.p_value, 4), "n_boot": n_boot}}
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def rouge_l(hypothesis: str, reference: str) -> float:
-    """ROUGE-L F1 (longest common subsequence of word tokens, no stemming)."""
-    hyp, ref = _words(hypothesis), _words(reference)
-    if not hyp or not ref:
-        return float(hyp == ref)
-    row = [0] * (len(ref) + 1)
-    for word in hyp:
-        prev = 0
-        for j, other in enumerate(ref, 1):
-            prev, row[j] = row[j], prev + 1 if word == other else max(row[j], row[j - 1])
-    lcs = row[-1]
-    return 0.0 if lcs == 0 else 2 * lcs / (len(hyp) + len(ref))
 
 
 def _content(text: str) -> str:

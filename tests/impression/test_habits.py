@@ -47,14 +47,17 @@ def test_normal_phrase_that_negates_an_asserted_finding_is_never_used() -> None:
 def test_non_acute_item_follows_the_examples_but_acute_items_stay() -> None:
     never = [Example(f"Hyperexpanded lungs {i}. No effusion.", "No acute disease.")
              for i in range(5)]
-    habits = ExampleHabits(ExampleBank(never))
+    habits = ExampleHabits(ExampleBank(never), consensus=0)
     # dropped by the examples' habit; no normal example, so the built-in statement
     assert habits.draft("Hyperexpanded lungs. No effusion.") == \
         "No acute cardiopulmonary abnormality."
+    # with the consensus step, the wording the nearest examples agree on
+    assert ExampleHabits(ExampleBank(never)).draft("Hyperexpanded lungs. No effusion.") == \
+        "No acute disease."
     acute = habits.draft("Hyperexpanded lungs. Small right pleural effusion.")
     assert acute == "Small right pleural effusion."
     always = [Example(f"Hyperexpanded lungs {i}.", "Hyperexpanded lungs.") for i in range(5)]
-    kept = ExampleHabits(ExampleBank(never[:2] + always)).draft("Hyperexpanded lungs.")
+    kept = ExampleHabits(ExampleBank(never[:2] + always), consensus=0).draft("Hyperexpanded lungs.")
     assert kept.endswith("Hyperexpanded lungs.")
 
 
@@ -92,3 +95,40 @@ def test_task_uses_examples_aware_draft_unless_disabled() -> None:
     plain = get_task("impression", examples=bank, examples_draft=False)
     assert plain.parse(Report("r", NORMAL), "").values["impression"] == \
         "No acute cardiopulmonary abnormality."
+
+
+CONSENSUS_BANK = [
+    Example("Heart size normal. Lungs clear. No effusion.", "No acute disease."),
+    Example("Heart size normal. Lungs clear. No pneumothorax.", "No acute disease."),
+    Example("Heart size normal. Lungs clear. No focal airspace disease.",
+            "No acute cardiopulmonary disease."),
+    Example("Heart size normal. Small right pleural effusion.",
+            "Small right pleural effusion."),
+    Example("Heart size normal. Lungs clear. Right upper lobe consolidation.",
+            "Right upper lobe pneumonia."),
+]
+
+
+def test_consensus_takes_the_wording_the_nearest_impressions_share() -> None:
+    habits = ExampleHabits(ExampleBank(CONSENSUS_BANK), consensus=3)
+    findings = "Heart size normal. Lungs clear. No effusion or pneumothorax."
+    scored = habits.bank.scored(findings)
+    assert habits.consensus_choice(findings, "Normal chest.", scored) == "No acute disease."
+
+
+def test_consensus_never_drops_an_acute_finding_the_draft_states() -> None:
+    habits = ExampleHabits(ExampleBank(CONSENSUS_BANK), consensus=5)
+    findings = "Heart size normal. Lungs clear. Small left pleural effusion."
+    draft = habits.draft(findings)
+    assert "effusion" in draft.lower()
+    assert "left" in draft.lower() and "right" not in draft.lower()  # gate: other side
+    assert not gate.check(findings, draft)
+
+
+def test_consensus_rejects_impressions_the_gate_flags_and_keeps_the_draft_on_ties() -> None:
+    # the only neighbour asserts a pneumonia the findings never mention
+    bank = ExampleBank([Example("Heart size normal. Lungs clear.", "Right upper lobe pneumonia.")])
+    habits = ExampleHabits(bank, consensus=1)
+    findings = "Heart size normal. Lungs clear."
+    assert habits.draft(findings) == "No acute cardiopulmonary abnormality."
+    assert habits.consensus_choice(findings, "Clear.", []) == "Clear."

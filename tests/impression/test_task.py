@@ -91,3 +91,32 @@ def test_bank_hiding_is_scoped() -> None:
     with bank.hiding(["a"]):
         assert [bank.examples[i].id for i in bank.ranked("Right effusion.")] == ["b"]
     assert len(bank.ranked("Right effusion.")) == 2
+
+
+def test_examples_correct_typing_errors_before_drafting(tmp_path: Path) -> None:
+    past = [Example("Small left pleural effusion. Heart normal.", "Small left pleural effusion.",
+                    str(i)) for i in range(3)]
+    typed = Report("r", "Smal left pleural efusion. Heart normal.")
+    record = get_task("impression", examples=ExampleBank(past)).parse(typed, "")
+    assert record.values["impression"] == "Small left pleural effusion."
+    assert record.extra["spelling_corrected"] == [["Smal", "Small"], ["efusion", "effusion"]]
+    assert json.loads(record.values["flags"]) == []
+    off = get_task("impression", examples=ExampleBank(past), correct_spelling=False)
+    assert off.parse(typed, "").extra["spelling_corrected"] == []
+    # without a bank nothing is corrected
+    assert get_task("impression").parse(typed, "").extra["spelling_corrected"] == []
+    # the CLI options reach the task
+    source = write_csv(tmp_path / "in.csv", ["id", "findings"], [["a", typed.text]])
+    bank = write_csv(tmp_path / "bank.csv", ["id", "findings", "impression"],
+                     [[e.id, e.findings, e.impression] for e in past])
+    from radlite.cli.impress import command
+
+    # uncorrected, the lexicon misses the misspelt effusion: a normal statement
+    for flags, expected in ((["--no-spelling", "--consensus", "0", "--retrieval", "words"],
+                             "No acute"), ([], "Small left pleural effusion.")):
+        out = tmp_path / "out.jsonl"
+        result = CliRunner().invoke(command, [str(source), "-o", str(out), "--no-progress",
+                                              "--restart", "--examples", str(bank), *flags])
+        assert result.exit_code == 0, result.output
+        record = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+        assert expected in record["values"]["impression"]

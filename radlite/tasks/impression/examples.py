@@ -1,9 +1,14 @@
 """In-context examples: the user's own past reports, the most similar few per request.
 
-Key term: an *example bank*, the user's past (findings, impression) pairs with their
-embeddings. :meth:`ExampleBank.select` returns the ``k`` nearest by cosine similarity.
-Embeddings come from a callable (:func:`bank_from_file` loads the local sentence encoder,
-all-MiniLM-L6-v2); without one, bag-of-words cosine is used.
+Key term: an *example bank*, the user's past (findings, impression) pairs, indexed for
+similarity search. :meth:`ExampleBank.select` returns the ``k`` nearest by cosine
+similarity of one of three representations (*retrieval*):
+
+- ``tfidf`` (default): word unigram and bigram TF-IDF (:mod:`.lexical`); it finds
+  reports written from the same findings template, hence by the same writer;
+- ``encoder``: embeddings from a callable (:func:`bank_from_file` loads the local
+  sentence encoder, all-MiniLM-L6-v2);
+- ``words``: bag-of-words counts.
 """
 
 from __future__ import annotations
@@ -14,12 +19,19 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from radlite.core import csvsafe
+from radlite.core.errors import ConfigError
+from radlite.models.embedded import tokenizer_words
 from radlite.models.encoder import Embedder, local_embedder
+from radlite.tasks.impression.lexical import TfidfIndex
+from radlite.text.spelling import SpellingCorrector
+
+RETRIEVALS = ("tfidf", "encoder", "words")
 
 
 @dataclass(frozen=True)
@@ -68,25 +80,50 @@ class ExampleBank:
 
     Args:
         examples: the user's past reports.
-        embed: texts -> ``(n, d)`` embeddings; None uses bag-of-words vectors.
+        embed: texts -> ``(n, d)`` embeddings; given, it is the retrieval.
+        retrieval: without ``embed``, ``tfidf`` (word n-gram TF-IDF) or ``words``
+            (bag-of-words counts).
     """
 
-    def __init__(self, examples: Sequence[Example], embed: Embedder | None = None) -> None:
+    def __init__(self, examples: Sequence[Example], embed: Embedder | None = None,
+                 retrieval: str = "tfidf") -> None:
+        if embed is None and retrieval not in ("tfidf", "words"):
+            raise ConfigError(f"unknown example retrieval {retrieval!r} without an encoder; "
+                              "choose tfidf or words")
         self.examples = list(examples)
         self.embed = embed
+        self.retrieval = "encoder" if embed is not None else retrieval
         self._hidden: frozenset[str] = frozenset()
         texts = [e.findings for e in self.examples]
         self._vocab: dict[str, int] | None = None
+        self._tfidf: TfidfIndex | None = None
         if embed is not None:
             self._matrix = _normalise(np.asarray(embed(texts), dtype=float))
+        elif retrieval == "tfidf":
+            self._tfidf = TfidfIndex(texts)
         else:
             matrix, self._vocab = _bag(texts)
             self._matrix = _normalise(matrix)
 
-    def _vector(self, text: str) -> np.ndarray:
+    @cached_property
+    def speller(self) -> SpellingCorrector:
+        """A typing-error corrector whose vocabulary is every word of the bank; the
+        embedded model's tokenizer words are known words, never changed."""
+        return SpellingCorrector.from_texts(
+            (text for e in self.examples for text in (e.findings, e.impression)),
+            known=tokenizer_words())
+
+    def similarities(self, findings: str) -> np.ndarray:
+        """Cosine similarity of ``findings`` to every past report, in bank order."""
+        if not self.examples:
+            return np.zeros(0)
+        if self._tfidf is not None:
+            return self._tfidf.scores(findings)
         if self.embed is not None:
-            return _normalise(np.asarray(self.embed([text]), dtype=float))[0]
-        return _normalise(_bag([text], self._vocab)[0])[0]
+            vector = _normalise(np.asarray(self.embed([findings]), dtype=float))[0]
+        else:
+            vector = _normalise(_bag([findings], self._vocab)[0])[0]
+        return self._matrix @ vector
 
     @contextmanager
     def hiding(self, ids: Sequence[str]) -> Iterator[ExampleBank]:
@@ -106,12 +143,16 @@ class ExampleBank:
         never serves as its own example; so is one hidden by :meth:`hiding`. Ties keep
         the bank's order (deterministic).
         """
-        if not self.examples:
-            return []
-        scores = self._matrix @ self._vector(findings)
+        return [i for i, _ in self.scored(findings)]
+
+    def scored(self, findings: str) -> list[tuple[int, float]]:
+        """(index, similarity) of every past report, most similar first, with the same
+        exclusions and tie order as :meth:`ranked`."""
+        scores = self.similarities(findings)
         order = np.argsort(-scores, kind="stable")
         query = findings.strip()
-        return [int(i) for i in order if self.examples[i].findings.strip() != query
+        return [(int(i), float(scores[i])) for i in order
+                if self.examples[i].findings.strip() != query
                 and self.examples[i].id not in self._hidden]
 
     def select(self, findings: str, k: int = 3) -> list[Example]:
@@ -125,19 +166,26 @@ class ExampleBank:
         return [self.examples[i] for i in self.ranked(findings)[:k]]
 
 
-def bank_from_file(path: Path, findings_col: str = "findings", use_encoder: bool = True
+def bank_from_file(path: Path, findings_col: str = "findings", retrieval: str = "tfidf"
                    ) -> tuple[ExampleBank, str | None]:
     """An example bank of the past reports in ``path``, and a warning or None.
 
-    With ``use_encoder`` the local sentence encoder embeds the findings; when it cannot
-    load, the bank falls back to word overlap and the warning says why.
+    ``retrieval`` is one of :data:`RETRIEVALS`. With ``encoder`` the local sentence
+    encoder embeds the findings; when it cannot load, the bank falls back to TF-IDF and
+    the warning says why.
+
+    Raises:
+        ConfigError: an unknown retrieval.
     """
-    embed, warning = None, None
-    if use_encoder:
-        try:
-            embed = local_embedder()
-            embed(["probe"])
-        except Exception as exc:  # noqa: BLE001 - fall back to word overlap, say so
-            embed, warning = None, (f"sentence encoder unavailable ({exc}); choosing "
-                                    "examples by word overlap")
-    return ExampleBank(read_examples(path, findings_col), embed), warning
+    if retrieval not in RETRIEVALS:
+        raise ConfigError(f"unknown example retrieval {retrieval!r}; choose from {RETRIEVALS}")
+    examples = read_examples(path, findings_col)
+    if retrieval != "encoder":
+        return ExampleBank(examples, retrieval=retrieval), None
+    try:
+        embed = local_embedder()
+        embed(["probe"])
+    except Exception as exc:  # noqa: BLE001 - fall back to TF-IDF, say so
+        return ExampleBank(examples), (f"sentence encoder unavailable ({exc}); choosing "
+                                       "examples by word n-gram TF-IDF")
+    return ExampleBank(examples, embed), None

@@ -19,6 +19,13 @@ model-free rules use the past reports most similar to the current findings
    nearest examples is reused verbatim when its findings assert the same significant
    concepts as the current findings, its impression asserts exactly those concepts,
    and the consistency gate finds nothing in it against the current findings.
+4. *Consensus* (``consensus=k``, on by default): the final draft is the candidate that
+   agrees most with the ``k`` nearest example impressions -- the expected ROUGE-L
+   against them, each weighted by its findings' similarity (minimum Bayes risk
+   selection). Candidates are the draft of rules 1-3 and those ``k`` impressions
+   verbatim (list marks removed), each only when the gate passes it against the current findings and it
+   asserts every finding the draft asserts (so a finding such as an effusion is never
+   dropped for a department's "No acute disease."). Ties keep the draft.
 
 Every phrase taken from an example passes :func:`radlite.tasks.impression.gate.check`
 against the current findings, so nothing the findings negate, never mention, put on
@@ -39,6 +46,7 @@ from radlite.tasks.impression.detect import normal_impression
 from radlite.tasks.impression.draft import DraftItem, positive_items
 from radlite.tasks.impression.examples import ExampleBank
 from radlite.tasks.impression.lexicon import concepts, mentions, sentence_mentions
+from radlite.text.overlap import rouge_l
 from radlite.text.sentences import split_items
 
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s*")
@@ -59,6 +67,11 @@ def positive_concepts(text: str, minor: bool = True) -> frozenset[str]:
     spec = concepts()
     return frozenset(m.concept for m in mentions(text)
                      if m.status != "negated" and (minor or not spec[m.concept]["minor"]))
+
+
+def asserted_concepts(text: str) -> frozenset[str]:
+    """Concepts that ``text`` asserts outright (not hedged, not negated)."""
+    return frozenset(m.concept for m in mentions(text) if m.status == "asserted")
 
 
 def _item_concepts(item: DraftItem) -> set[str]:
@@ -90,12 +103,16 @@ class ExampleHabits:
             mention the concept in their impression (or when no example asserts it).
         reuse: also reuse a whole example impression when its concepts match.
         k_reuse: how many nearest examples are candidates for reuse.
+        consensus: nearest example impressions for the consensus choice (rule 4);
+            0 turns it off.
     """
 
     def __init__(self, bank: ExampleBank, k_normal: int = 5, k_vote: int = 5,
-                 keep_share: float = 0.5, reuse: bool = False, k_reuse: int = 1) -> None:
+                 keep_share: float = 0.5, reuse: bool = False, k_reuse: int = 1,
+                 consensus: int = 5) -> None:
         self.bank, self.k_normal, self.k_vote = bank, k_normal, k_vote
         self.keep_share, self.reuse, self.k_reuse = keep_share, reuse, k_reuse
+        self.consensus = max(0, int(consensus))
 
     @cached_property
     def profiles(self) -> list[_Profile]:
@@ -159,13 +176,37 @@ class ExampleHabits:
                 return prof.phrase
         return None
 
+    def consensus_choice(self, findings: str, draft: str,
+                         scored: list[tuple[int, float]]) -> str:
+        """The candidate closest, by expected ROUGE-L, to the nearest example impressions
+        (rule 4); ``draft`` when no example passes or on a tie."""
+        nearest = [(tidy(self.bank.examples[i].impression), max(0.0, weight))
+                   for i, weight in scored[: self.consensus]]
+        must = asserted_concepts(draft)
+        candidates = [draft] + [text for text, _ in nearest
+                                if text and not must - asserted_concepts(text)
+                                and not gate.check(findings, text)]
+        if len(candidates) == 1:
+            return draft
+
+        def agreement(candidate: str) -> float:
+            return sum(weight * rouge_l(candidate, text) for text, weight in nearest)
+
+        return max(candidates, key=agreement)
+
     def draft(self, findings: str, body_site: str = "chest", max_items: int = 3) -> str:
         """The examples-aware draft of ``findings`` (see the module docstring).
 
-        Falls back to the built-in normal statement when no normal example passes the
-        gate, and equals the extractive draft's items otherwise.
+        Without examples that pass, this is the extractive draft with the built-in
+        normal statement.
         """
-        order = self.bank.ranked(findings)
+        scored = self.bank.scored(findings)
+        text = self._rules_draft(findings, body_site, max_items, [i for i, _ in scored])
+        return self.consensus_choice(findings, text, scored) if self.consensus else text
+
+    def _rules_draft(self, findings: str, body_site: str, max_items: int,
+                     order: list[int]) -> str:
+        """Rules 1-3: the extractive draft in the examples' normal phrasing and item habits."""
         normal = self.normal_phrase(findings, order) or normal_impression(body_site)
         items = [i for i in positive_items(findings) if not i.minor]
         if not items:

@@ -33,15 +33,10 @@ from radlite.tasks.impression import gate, styles
 from radlite.tasks.impression.detect import Exam, detect_exam
 from radlite.tasks.impression.draft import extractive_draft
 from radlite.tasks.impression.examples import ExampleBank, bank_from_file
-from radlite.tasks.impression.habits import ExampleHabits
-from radlite.tasks.impression.lexicon import mentions
+from radlite.tasks.impression.habits import ExampleHabits, asserted_concepts
 from radlite.tasks.impression.profile import load_profile
 
 MODES = ("draft", "refine", "model")
-
-
-def _asserted(text: str) -> set[str]:
-    return {m.concept for m in mentions(text) if m.status == "asserted"}
 
 
 def _in_share(key: str, share: float) -> bool:
@@ -67,13 +62,21 @@ class ImpressionTask(Task):
             examples-aware draft, :class:`ExampleHabits`); False keeps the plain draft.
         reuse_examples: the examples-aware draft may also reuse a whole example
             impression whose concepts match the findings (off by default).
-        examples_file: a CSV/JSONL of past reports to use as ``examples`` (embedded with
-            the local sentence encoder, else word overlap); for training configs.
+        consensus: the examples-aware draft picks, among itself and the this many
+            nearest example impressions that pass the gate, the one that agrees most
+            with those impressions (:meth:`ExampleHabits.consensus_choice`); 0 turns
+            it off.
+        examples_file: a CSV/JSONL of past reports to use as ``examples`` (indexed by
+            word n-gram TF-IDF); for training configs and learnt site habits.
         examples_share: training only: the share of rows whose prompt carries examples
             (chosen by a stable hash of the row id), so one adapter learns prompts with
             and without ``--examples``. A row never sees itself as an example.
         keep_draft_concepts: ``refine``: keep the draft when the model drops a finding
             the draft asserts (True), or only when the gate leaves nothing (False).
+        correct_spelling: with ``examples``, correct typing errors in the findings
+            against the words of the example bank before drafting and prompting (the
+            record's ``spelling_corrected`` lists the replacements; the gate checks
+            against the corrected findings).
         profile: a style profile JSON (:mod:`~radlite.tasks.impression.profile`, learnt
             by ``radlite learn impression``): numbered list and closing sentence habits.
         indication_col: input column with the indication (``Report.meta``).
@@ -85,11 +88,11 @@ class ImpressionTask(Task):
 
     def __init__(self, mode: str = "draft", style: str = "concise", max_items: int = 3,
                  examples: ExampleBank | None = None, n_examples: int = 3,
-                 examples_draft: bool = True, reuse_examples: bool = False,
+                 examples_draft: bool = True, reuse_examples: bool = False, consensus: int = 5,
                  indication_col: str = "indication", background_col: str = "background",
                  max_chars: int | None = None, examples_file: str | None = None,
                  examples_share: float = 1.0, keep_draft_concepts: bool = True,
-                 profile: str | None = None) -> None:
+                 profile: str | None = None, correct_spelling: bool = True) -> None:
         if mode not in MODES:
             raise ConfigError(f"unknown impression mode '{mode}'; choose from {MODES}")
         if style not in styles.STYLES:
@@ -103,7 +106,8 @@ class ImpressionTask(Task):
         self.profile = load_profile(profile) if profile else None
         self.examples_share = float(examples_share)
         self.keep_draft_concepts = bool(keep_draft_concepts)
-        self.habits = (ExampleHabits(examples, reuse=reuse_examples)
+        self.correct_spelling = bool(correct_spelling)
+        self.habits = (ExampleHabits(examples, reuse=reuse_examples, consensus=consensus)
                        if examples is not None and examples_draft else None)
         self.indication_col, self.background_col = indication_col, background_col
         self.prompt = load_prompt(__package__, "draft-v1" if mode == "model" else "refine-v1")
@@ -194,7 +198,17 @@ class ImpressionTask(Task):
             messages = self.messages(report, _in_share(source, self.examples_share))
         return messages, styles.apply_style(gold, self.style, self.max_items)
 
+    def spelled(self, report: Report) -> tuple[Report, list[tuple[str, str]]]:
+        """The report with typing errors in its findings corrected against the example
+        bank's vocabulary (:mod:`radlite.text.spelling`), and the replacements; the
+        report unchanged without a bank or with ``correct_spelling`` off."""
+        if self.examples is None or not self.correct_spelling or not self.examples.examples:
+            return report, []
+        text, changes = self.examples.speller.correct(report.text)
+        return (Report(report.id, text, report.meta), changes) if changes else (report, [])
+
     def build_request(self, report: Report, attempt: int = 0) -> GenerationRequest:
+        report = self.spelled(report)[0]
         return GenerationRequest(
             messages=self.messages(report), max_new_tokens=int(self.prompt["max_new_tokens"]),
             key=report.id, **attempt_sampling(attempt))
@@ -208,12 +222,13 @@ class ImpressionTask(Task):
         if self.mode == "model":
             return styles.apply_style(answer, self.style, self.max_items), []
         kept, removed = gate.supported_sentences(report.text, answer)
-        lost = self.keep_draft_concepts and _asserted(draft) - _asserted(" ".join(kept))
+        lost = self.keep_draft_concepts and asserted_concepts(draft) - asserted_concepts(" ".join(kept))
         if not kept or lost:
             return draft, removed
         return styles.apply_style(" ".join(kept), self.style, self.max_items), removed
 
     def parse(self, report: Report, text: str) -> Record:
+        report, spelling = self.spelled(report)
         impression, removed = self.compose(report, text)
         if self.profile is not None:
             impression = self.profile.apply(impression)
@@ -226,7 +241,8 @@ class ImpressionTask(Task):
                     "notice": styles.DRAFT_NOTICE},
             extra={"notice": styles.DRAFT_NOTICE, "modality": exam.modality,
                    "body_site": exam.body_site, "exam_detected": exam.detected,
-                   "removed_by_gate": [f.to_dict() for f in removed]},
+                   "removed_by_gate": [f.to_dict() for f in removed],
+                   "spelling_corrected": [list(pair) for pair in spelling]},
         )
 
     def columns(self) -> list[str]:
@@ -235,6 +251,9 @@ class ImpressionTask(Task):
     def provenance(self) -> dict[str, Any]:
         out = {**super().provenance(), "style": self.style, "max_items": self.max_items,
                "examples_draft": self.habits is not None}
+        if self.habits is not None:
+            out |= {"retrieval": self.habits.bank.retrieval, "consensus": self.habits.consensus,
+                    "correct_spelling": self.correct_spelling}
         if self.profile is not None:
             out["profile"] = {"numbered": self.profile.numbered, "closing": self.profile.closing}
         return out

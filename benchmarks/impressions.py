@@ -14,9 +14,10 @@ dev pairs (slow on CPU).
 ``extractive+examples`` is the examples-aware draft (``habits.py``, with its consensus
 step) with the ``dev`` pairs as the example bank (the user's "past reports"), chosen by
 word n-gram TF-IDF (the library default); ``extractive+examples_rules_minilm`` is the
-earlier default (rules only, all-MiniLM-L6-v2 cosine). On ``report`` the bank and the scored pairs are disjoint; on ``dev`` a pair
-is never its own example (an example with identical findings is skipped), but the
-rules were designed on dev, so only ``report`` is an honest estimate.
+earlier default (rules only, all-MiniLM-L6-v2 cosine). On ``report`` the bank and the
+scored pairs are disjoint; on ``dev`` a pair is never its own example (hidden by its
+study id, also when typos change its findings), but the rules were designed on dev, so
+only ``report`` is an honest estimate.
 ``extractive+examples+reuse`` also reuses concept-matched example impressions.
 Existing entries of the results file that this run does not recompute are kept;
 a Markdown summary goes next to it (``impressions.md``).
@@ -29,6 +30,7 @@ import json
 import random
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -97,13 +99,22 @@ def run_slice(pairs: list[dict], systems: dict[str, list[str]], n_boot: int, ber
             "comparisons": comparisons}
 
 
+def pair_id(pair: dict) -> str:
+    """The pair's MEDIQA study id (example ids in the bank)."""
+    return str(pair["study_id"])
+
+
 def draft_all(task: ImpressionTask, pairs: list[dict], typo_rate: float = 0.0,
               seed: int = 0) -> list[str]:
+    """The task's impression for each pair; a pair never sees itself in the example bank,
+    even when typos make its findings differ from the bank's copy."""
     rng = random.Random(seed)
     out = []
     for i, p in enumerate(pairs):
         findings = typos(p["findings"], typo_rate, rng) if typo_rate else p["findings"]
-        out.append(task.parse(Report(str(i), findings), "").values["impression"])
+        hidden = task.examples.hiding([pair_id(p)]) if task.examples else nullcontext()
+        with hidden:
+            out.append(task.parse(Report(str(i), findings), "").values["impression"])
     return out
 
 
@@ -119,7 +130,8 @@ def example_bank(pairs: list[dict], all_findings: list[str]) -> ExampleBank:
             vectors.update(zip(missing, np.asarray(encode(missing)), strict=True))
         return np.stack([vectors[t] for t in texts])
 
-    return ExampleBank([Example(p["findings"], p["impression"]) for p in pairs], embed)
+    return ExampleBank([Example(p["findings"], p["impression"], pair_id(p)) for p in pairs],
+                       embed)
 
 
 def summary_markdown(results: dict, command: str) -> str:
@@ -198,7 +210,8 @@ def main() -> None:
     data = json.loads(DATA.read_text("utf-8"))
     slices = {"dev": data[:DEV_N], "report": data[DEV_N:]}
     task = ImpressionTask(mode="draft")
-    bank = ExampleBank([Example(p["findings"], p["impression"]) for p in slices["dev"]])
+    bank = ExampleBank([Example(p["findings"], p["impression"], pair_id(p))
+                        for p in slices["dev"]])
     minilm_bank = example_bank(slices["dev"], [p["findings"] for p in data])
     with_examples = ImpressionTask(mode="draft", examples=bank)
     with_rules_minilm = ImpressionTask(mode="draft", examples=minilm_bank, consensus=0)

@@ -1,9 +1,9 @@
 """The examples-aware draft: the extractive draft in the user's own phrasing habits.
 
 Key term: the *habits* of an example bank, what the user's past reports (findings,
-impression) say about how their department writes impressions. Three deterministic,
+impression) say about how their department writes impressions. Four deterministic,
 model-free rules use the past reports most similar to the current findings
-(:meth:`ExampleBank.ranked`, MiniLM cosine or bag-of-words):
+(:meth:`ExampleBank.scored`: word n-gram TF-IDF by default):
 
 1. *Normal phrasing*: when the findings assert nothing significant, the draft is the
    most common impression among the ``k_normal`` nearest *normal examples* (normal
@@ -23,9 +23,10 @@ model-free rules use the past reports most similar to the current findings
    agrees most with the ``k`` nearest example impressions -- the expected ROUGE-L
    against them, each weighted by its findings' similarity (minimum Bayes risk
    selection). Candidates are the draft of rules 1-3 and those ``k`` impressions
-   verbatim (list marks removed), each only when the gate passes it against the current findings and it
-   asserts every finding the draft asserts (so a finding such as an effusion is never
-   dropped for a department's "No acute disease."). Ties keep the draft.
+   verbatim (list marks removed), each only when the gate passes it against the
+   current findings and it asserts every finding the draft asserts (so a finding such
+   as an effusion is never dropped for a department's "No acute disease."). Ties keep
+   the draft.
 
 Every phrase taken from an example passes :func:`radlite.tasks.impression.gate.check`
 against the current findings, so nothing the findings negate, never mention, put on

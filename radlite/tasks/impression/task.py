@@ -62,7 +62,7 @@ class ImpressionTask(Task):
             examples-aware draft, :class:`ExampleHabits`); False keeps the plain draft.
         reuse_examples: the examples-aware draft may also reuse a whole example
             impression whose concepts match the findings (off by default).
-        consensus: the examples-aware draft picks, among itself and the this many
+        consensus: the examples-aware draft picks, among itself and this many
             nearest example impressions that pass the gate, the one that agrees most
             with those impressions (:meth:`ExampleHabits.consensus_choice`); 0 turns
             it off.

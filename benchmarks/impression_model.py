@@ -61,10 +61,14 @@ def flag_rate(path: Path) -> float:
 
 # Draft variants (no model): the plain extractive draft without the example bank; the
 # examples-aware draft by its rules only (TF-IDF or encoder retrieval, no spelling
-# correction: the default before the consensus step); and without spelling correction.
-DRAFT_VARIANTS = {"plain": [], "rules": ["--consensus", "0", "--no-spelling"],
-                  "rules_encoder": ["--consensus", "0", "--retrieval", "encoder", "--no-spelling"],
-                  "no_spelling": ["--no-spelling"]}
+# correction: the default before the consensus step); without spelling correction (and
+# layout); and without the examples' numbered-list layout.
+DRAFT_VARIANTS = {"plain": [],
+                  "rules": ["--consensus", "0", "--no-spelling", "--no-examples-layout"],
+                  "rules_encoder": ["--consensus", "0", "--retrieval", "encoder", "--no-spelling",
+                                    "--no-examples-layout"],
+                  "no_spelling": ["--no-spelling", "--no-examples-layout"],
+                  "no_layout": ["--no-examples-layout"]}
 
 
 def impress(source: Path, out: Path, system: str, args: argparse.Namespace) -> list[str]:
@@ -92,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="draft,model,refine",
                         help="Systems: draft, model, refine, refine_drop (--refine-may-drop), "
                              "and with --examples the draft variants plain, rules, "
-                             "rules_encoder, no_spelling.")
+                             "rules_encoder, no_spelling, no_layout.")
     parser.add_argument("--baseline", default="draft",
                         help="System the others are compared with (paired bootstrap).")
     parser.add_argument("--examples", type=Path, default=None,

@@ -11,11 +11,12 @@ benchmarks/results/impression_results.json and prints a table.
 ``--model-n N`` also runs the builtin model (model-only and refine) on the first N
 dev pairs (slow on CPU).
 
-``extractive+examples`` is the examples-aware draft (``habits.py``, with its consensus
-step) with the ``dev`` pairs as the example bank (the user's "past reports"), chosen by
-word n-gram TF-IDF (the library default); ``extractive+examples_rules_minilm`` is the
-earlier default (rules only, all-MiniLM-L6-v2 cosine). On ``report`` the bank and the
-scored pairs are disjoint; on ``dev`` a pair is never its own example (hidden by its
+``extractive+examples`` is the examples-aware draft (``habits.py``, the library
+default: consensus, spelling correction, layout) with the ``dev`` pairs as the example
+bank (the user's "past reports"), chosen by word n-gram TF-IDF;
+``extractive+examples_rules_minilm`` is the earlier default (rules only,
+all-MiniLM-L6-v2 cosine, no spelling correction or layout). On ``report`` the bank and
+the scored pairs are disjoint; on ``dev`` a pair is never its own example (hidden by its
 study id, also when typos change its findings), but the rules were designed on dev, so
 only ``report`` is an honest estimate.
 ``extractive+examples+reuse`` also reuses concept-matched example impressions.
@@ -214,7 +215,8 @@ def main() -> None:
                         for p in slices["dev"]])
     minilm_bank = example_bank(slices["dev"], [p["findings"] for p in data])
     with_examples = ImpressionTask(mode="draft", examples=bank)
-    with_rules_minilm = ImpressionTask(mode="draft", examples=minilm_bank, consensus=0)
+    with_rules_minilm = ImpressionTask(mode="draft", examples=minilm_bank, consensus=0,
+                                       correct_spelling=False, follow_layout=False)
     with_reuse = ImpressionTask(mode="draft", examples=bank, reuse_examples=True)
     old = json.loads(args.out.read_text("utf-8")) if args.out.is_file() else {}
     results: dict = {**old, "source": str(DATA.name), "slices": dict(old.get("slices", {}))}

@@ -69,6 +69,9 @@ def _learnt(site: str | None, reader: str | None, registry: Path | None, mode: s
 @click.option("--no-spelling", is_flag=True,
               help="With --examples, do not correct typing errors in the findings against "
                    "the words of your past reports.")
+@click.option("--no-examples-layout", is_flag=True,
+              help="With --examples, do not write the draft as a numbered list when most of "
+                   "the nearest past impressions are numbered lists.")
 @click.option("--no-examples-draft", is_flag=True,
               help="With --examples, keep the plain extractive draft (examples only go in "
                    "the prompt) instead of the examples-aware draft.")
@@ -96,7 +99,7 @@ def _learnt(site: str | None, reader: str | None, registry: Path | None, mode: s
 @backend_options
 def command(input_path: Path, output: Path, mode: str, style: str, max_items: int,
             examples_path: Path | None, n_examples: int, retrieval: str, consensus: int,
-            no_spelling: bool,
+            no_spelling: bool, no_examples_layout: bool,
             no_examples_draft: bool, reuse_examples: bool, refine_may_drop: bool, id_col: str,
             findings_col: str, indication_col: str, background_col: str,
             batch_size: int | None, restart: bool, no_progress: bool, site: str | None,
@@ -112,6 +115,7 @@ def command(input_path: Path, output: Path, mode: str, style: str, max_items: in
                           n_examples=n_examples, examples_draft=not no_examples_draft,
                           reuse_examples=reuse_examples, consensus=consensus,
                           correct_spelling=not no_spelling,
+                          follow_layout=not no_examples_layout,
                           indication_col=indication_col,
                           background_col=background_col,
                           keep_draft_concepts=not refine_may_drop)

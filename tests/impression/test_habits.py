@@ -132,3 +132,19 @@ def test_consensus_rejects_impressions_the_gate_flags_and_keeps_the_draft_on_tie
     findings = "Heart size normal. Lungs clear."
     assert habits.draft(findings) == "No acute cardiopulmonary abnormality."
     assert habits.consensus_choice(findings, "Clear.", []) == "Clear."
+
+
+def test_the_draft_takes_the_numbered_layout_of_most_nearest_examples() -> None:
+    numbered = [Example(f"Heart size normal. Lungs clear {i}.", "1. No acute disease.", str(i))
+                for i in range(3)]
+    plain = [Example(f"Heart size normal. Lungs clear x{i}.", "No acute disease.", f"p{i}")
+             for i in range(2)]
+    findings = "Heart size normal. Lungs clear."
+    habits = ExampleHabits(ExampleBank(numbered + plain))
+    assert habits.writes_numbered(findings)
+    assert not ExampleHabits(ExampleBank(numbered[:2] + plain)).writes_numbered(findings)
+    task = get_task("impression", examples=ExampleBank(numbered + plain))
+    assert task.parse(Report("r", findings), "").values["impression"] == "1. No acute disease."
+    for off in (get_task("impression", examples=ExampleBank(numbered + plain), follow_layout=False),
+                get_task("impression", examples=ExampleBank(numbered + plain), style="plain")):
+        assert not off.parse(Report("r", findings), "").values["impression"].startswith("1.")

@@ -1,7 +1,7 @@
 """The examples-aware draft: the extractive draft in the user's own phrasing habits.
 
 Key term: the *habits* of an example bank, what the user's past reports (findings,
-impression) say about how their department writes impressions. Four deterministic,
+impression) say about how their department writes impressions. Five deterministic,
 model-free rules use the past reports most similar to the current findings
 (:meth:`ExampleBank.scored`: word n-gram TF-IDF by default):
 
@@ -27,6 +27,9 @@ model-free rules use the past reports most similar to the current findings
    current findings and it asserts every finding the draft asserts (so a finding such
    as an effusion is never dropped for a department's "No acute disease."). Ties keep
    the draft.
+5. *Layout* (:meth:`ExampleHabits.writes_numbered`): when most of the 5 nearest example
+   impressions are numbered lists ("1. No acute disease."), the draft is one too, even
+   with a single item; the writer's own layout.
 
 Every phrase taken from an example passes :func:`radlite.tasks.impression.gate.check`
 against the current findings, so nothing the findings negate, never mention, put on
@@ -51,6 +54,8 @@ from radlite.text.overlap import rouge_l
 from radlite.text.sentences import split_items
 
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•])\s*")
+_FIRST_ITEM = re.compile(r"^\s*1[.)]\s")
+LAYOUT_K = 5
 
 
 def tidy(text: str) -> str:
@@ -194,6 +199,12 @@ class ExampleHabits:
             return sum(weight * rouge_l(candidate, text) for text, weight in nearest)
 
         return max(candidates, key=agreement)
+
+    def writes_numbered(self, findings: str) -> bool:
+        """Whether most of the :data:`LAYOUT_K` nearest example impressions are numbered
+        lists (rule 5)."""
+        nearest = [self.bank.examples[i].impression for i in self.bank.ranked(findings)[:LAYOUT_K]]
+        return bool(nearest) and 2 * sum(bool(_FIRST_ITEM.match(t)) for t in nearest) > len(nearest)
 
     def draft(self, findings: str, body_site: str = "chest", max_items: int = 3) -> str:
         """The examples-aware draft of ``findings`` (see the module docstring).

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from radlite.core.errors import ConfigError
-from radlite.tasks.impression.styles import sentences
+from radlite.tasks.impression.styles import numbered, sentences
 
 _LIST_LINE = re.compile(r"(?m)^\s*\d{1,2}[.)]\s+\S")
 _STATES = re.compile(r"\b(?:no|not|none|normal|negative|unremarkable|without|abnormal\w*|acute|"
@@ -60,7 +60,7 @@ class StyleProfile:
         if self.closing:
             items = [s for s in items if _key(s) != _key(self.closing)] + [self.closing]
         if self.numbered and len(items) > 1:
-            return "\n".join(f"{i}. {s}" for i, s in enumerate(items, 1))
+            return numbered(items)
         return " ".join(items)
 
     def save(self, path: Path) -> Path:

@@ -64,13 +64,18 @@ def to_plain(text: str) -> str:
     return out
 
 
+def numbered(items: list[str]) -> str:
+    """Sentences as a numbered list, one per line ("1. ...")."""
+    return "\n".join(f"{i}. {s}" for i, s in enumerate(items, 1))
+
+
 def apply_style(text: str, style: str, max_items: int = 3) -> str:
     """Format an impression in ``style`` with at most ``max_items`` sentences."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}; choose one of {STYLES}")
     items = sentences(text)[: max(1, max_items)]
     if style == "expert" and len(items) > 1:
-        return "\n".join(f"{i}. {s}" for i, s in enumerate(items, 1))
+        return numbered(items)
     joined = " ".join(items)
     if style == "plain":
         joined = to_plain(joined)

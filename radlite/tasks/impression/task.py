@@ -77,6 +77,9 @@ class ImpressionTask(Task):
             against the words of the example bank before drafting and prompting (the
             record's ``spelling_corrected`` lists the replacements; the gate checks
             against the corrected findings).
+        follow_layout: the examples-aware draft is a numbered list when most of the
+            nearest example impressions are (:meth:`ExampleHabits.writes_numbered`);
+            not in the ``plain`` style; a learnt ``profile`` has the last word.
         profile: a style profile JSON (:mod:`~radlite.tasks.impression.profile`, learnt
             by ``radlite learn impression``): numbered list and closing sentence habits.
         indication_col: input column with the indication (``Report.meta``).
@@ -92,7 +95,8 @@ class ImpressionTask(Task):
                  indication_col: str = "indication", background_col: str = "background",
                  max_chars: int | None = None, examples_file: str | None = None,
                  examples_share: float = 1.0, keep_draft_concepts: bool = True,
-                 profile: str | None = None, correct_spelling: bool = True) -> None:
+                 profile: str | None = None, correct_spelling: bool = True,
+                 follow_layout: bool = True) -> None:
         if mode not in MODES:
             raise ConfigError(f"unknown impression mode '{mode}'; choose from {MODES}")
         if style not in styles.STYLES:
@@ -107,6 +111,7 @@ class ImpressionTask(Task):
         self.examples_share = float(examples_share)
         self.keep_draft_concepts = bool(keep_draft_concepts)
         self.correct_spelling = bool(correct_spelling)
+        self.follow_layout = bool(follow_layout)
         self.habits = (ExampleHabits(examples, reuse=reuse_examples, consensus=consensus)
                        if examples is not None and examples_draft else None)
         self.indication_col, self.background_col = indication_col, background_col
@@ -150,11 +155,15 @@ class ImpressionTask(Task):
         """The styled extractive draft of a report (examples-aware with an example bank,
         unless ``use_examples`` is False)."""
         site = self.exam(report).body_site
-        if self.habits is not None and use_examples:
-            text = self.habits.draft(report.text, site, self.max_items)
-        else:
-            text = extractive_draft(report.text, site, self.max_items)
-        return styles.apply_style(text, self.style, self.max_items)
+        if self.habits is None or not use_examples:
+            return styles.apply_style(extractive_draft(report.text, site, self.max_items),
+                                      self.style, self.max_items)
+        text = styles.apply_style(self.habits.draft(report.text, site, self.max_items),
+                                  self.style, self.max_items)
+        if self.follow_layout and self.style != "plain" \
+                and self.habits.writes_numbered(report.text):
+            return styles.numbered(styles.sentences(text))
+        return text
 
     def messages(self, report: Report, use_examples: bool = True
                  ) -> tuple[dict[str, str], ...]:
@@ -253,7 +262,7 @@ class ImpressionTask(Task):
                "examples_draft": self.habits is not None}
         if self.habits is not None:
             out |= {"retrieval": self.habits.bank.retrieval, "consensus": self.habits.consensus,
-                    "correct_spelling": self.correct_spelling}
+                    "correct_spelling": self.correct_spelling, "follow_layout": self.follow_layout}
         if self.profile is not None:
             out["profile"] = {"numbered": self.profile.numbered, "closing": self.profile.closing}
         return out

@@ -39,7 +39,8 @@ def edits1(word: str) -> set[str]:
 
 
 class SpellingCorrector:
-    """Replaces non-words by their most frequent near vocabulary word.
+    """Corrects non-words (to their most frequent near vocabulary word), then words out
+    of context (to a one-edit neighbour their neighbours support).
 
     Args:
         counts: vocabulary word (lower case) -> frequency: the correction targets.
@@ -82,10 +83,9 @@ class SpellingCorrector:
         """The vocabulary word for lower-case ``word``, or None to keep it."""
         if len(word) < self.min_len or word in self.counts or word in self.known:
             return None
-        near = edits1(word)
-        found = [w for w in near if w in self.counts]
+        found = list(self._near(word))
         if not found and len(word) >= self.two_edit_min_len:
-            found = [w for e in near for w in edits1(e) if w in self.counts]
+            found = [w for e in edits1(word) for w in edits1(e) if w in self.counts]
         return max(found, key=lambda w: (self.counts[w], w)) if found else None
 
     def _neighbours(self, word: str) -> tuple[str, ...]:

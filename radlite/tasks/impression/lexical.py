@@ -6,8 +6,8 @@ unremarkable."), and the same radiologist writes the impression in a personal ph
 ("No acute disease."). Word unigrams and bigrams weighted by TF-IDF find the reports
 written from the same template far better than a semantic sentence encoder, which
 rates every normal chest report as equally similar. Chosen by five-fold
-cross-validation on the Open-i development pairs (docs/impressions.md, "Consensus
-draft").
+cross-validation on the Open-i development pairs (docs/impressions.md, "Retrieval: TF-IDF
+finds the same writer").
 
 The index is an inverted list (term -> reports, weights): memory grows with the text,
 not with reports x vocabulary.

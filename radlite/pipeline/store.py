@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from radlite.core.errors import InputError
+from radlite.core.sqlite import connect_wal
 from radlite.core.types import Record
 from radlite.pipeline.registry import register_job
 
@@ -63,10 +63,7 @@ class JobStore:
     def __init__(self, path: str | Path, fingerprint: dict[str, Any] | None = None) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.executescript(SCHEMA)
+        self.conn = connect_wal(self.path, SCHEMA, normal_sync=True)
         if fingerprint is not None:
             self._check_fingerprint(fingerprint)
             register_job(self.path)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from radlite.core import csvsafe
+from radlite.core.sqlite import connect_wal
 from radlite.serve.errors import ApiError
 
 CHOICES = ("A", "B", "equal")
@@ -46,10 +47,7 @@ CREATE TABLE IF NOT EXISTS ratings (
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.executescript(SCHEMA)
-    return conn
+    return connect_wal(path, SCHEMA)
 
 
 def _rating(choice: str, first: str, system_a: str) -> str:

@@ -14,12 +14,13 @@ counts.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from radlite.core.sqlite import connect_wal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, text TEXT NOT NULL);
@@ -69,9 +70,7 @@ class ReviewStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.executescript(SCHEMA)
+        self.conn = connect_wal(self.path, SCHEMA)
 
     def add_reports(self, reports: Iterable[tuple[str, str]]) -> int:
         """Store ``(id, text)`` pairs in input order; returns how many."""

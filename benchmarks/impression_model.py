@@ -59,11 +59,15 @@ def flag_rate(path: Path) -> float:
     return sum(bool(json.loads(r.get("flags") or "[]")) for r in rows) / max(1, len(rows))
 
 
-# Draft variants (no model): the plain extractive draft without the example bank; the
+# Draft variants (no model): without the example bank, the plain extractive draft
+# (built-in normal statement) and the default draft (the shipped habit model), with and
+# without its spelling correction; the
 # examples-aware draft by its rules only (TF-IDF or encoder retrieval, no spelling
 # correction: the default before the consensus step); without spelling correction (and
 # layout); and without the examples' numbered-list layout.
-DRAFT_VARIANTS = {"plain": [],
+NO_BANK = ("plain", "habits", "habits_no_spelling")
+DRAFT_VARIANTS = {"plain": ["--habit-model", "none"], "habits": [],
+                  "habits_no_spelling": ["--no-spelling"],
                   "rules": ["--consensus", "0", "--no-spelling", "--no-examples-layout"],
                   "rules_encoder": ["--consensus", "0", "--retrieval", "encoder", "--no-spelling",
                                     "--no-examples-layout"],
@@ -78,7 +82,9 @@ def impress(source: Path, out: Path, system: str, args: argparse.Namespace) -> l
     cmd = ["radlite", "impress", str(source), "-o", str(out), "--mode", mode, "--restart",
            "--no-progress"]
     cmd += ["--refine-may-drop"] if system == "refine_drop" else []
-    if args.examples and system != "plain":
+    if system in NO_BANK:
+        cmd += DRAFT_VARIANTS[system]
+    elif args.examples:
         cmd += ["--examples", str(args.examples), *DRAFT_VARIANTS.get(system, [])]
     if mode != "draft":
         cmd += ["--threads", str(args.threads), "--dtype", args.dtype]
@@ -95,8 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=0, help="First n pairs only (0 = all).")
     parser.add_argument("--modes", default="draft,model,refine",
                         help="Systems: draft, model, refine, refine_drop (--refine-may-drop), "
-                             "and with --examples the draft variants plain, rules, "
-                             "rules_encoder, no_spelling, no_layout.")
+                             "the draft variants without a bank plain (built-in "
+                             "normal statement), habits (the shipped habit model) and "
+                             "habits_no_spelling, "
+                             "and with --examples rules, rules_encoder, no_spelling, "
+                             "no_layout.")
     parser.add_argument("--baseline", default="draft",
                         help="System the others are compared with (paired bootstrap).")
     parser.add_argument("--examples", type=Path, default=None,

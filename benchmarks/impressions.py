@@ -11,7 +11,11 @@ benchmarks/results/impression_results.json and prints a table.
 ``--model-n N`` also runs the builtin model (model-only and refine) on the first N
 dev pairs (slow on CPU).
 
-``extractive+examples`` is the examples-aware draft (``habits.py``, the library
+``extractive`` is the library default without examples: the extractive draft in the
+phrasing, layout and spelling of the shipped habit model (``habit_model.py``, trained on
+the Open-i ``train`` + ``dev`` pairs, so only ``report`` is out of its sample);
+``extractive_builtin`` is the extractive draft with the built-in normal statement
+(``--habit-model none``). ``extractive+examples`` is the examples-aware draft (``habits.py``, the library
 default: consensus, spelling correction, layout) with the ``dev`` pairs as the example
 bank (the user's "past reports"), chosen by word n-gram TF-IDF;
 ``extractive+examples_rules_minilm`` is the earlier default (rules only,
@@ -211,6 +215,7 @@ def main() -> None:
     data = json.loads(DATA.read_text("utf-8"))
     slices = {"dev": data[:DEV_N], "report": data[DEV_N:]}
     task = ImpressionTask(mode="draft")
+    builtin = ImpressionTask(mode="draft", habit_model=None)
     bank = ExampleBank([Example(p["findings"], p["impression"], pair_id(p))
                         for p in slices["dev"]])
     minilm_bank = example_bank(slices["dev"], [p["findings"] for p in data])
@@ -228,6 +233,8 @@ def main() -> None:
                    "lead2": [lead(p["findings"], 2) for p in pairs],
                    "extractive": draft_all(task, pairs),
                    "extractive_typos3": draft_all(task, pairs, typo_rate=0.03),
+                   "extractive_builtin": draft_all(builtin, pairs),
+                   "extractive_builtin_typos3": draft_all(builtin, pairs, typo_rate=0.03),
                    "extractive+examples": draft_all(with_examples, pairs),
                    "extractive+examples_typos3": draft_all(with_examples, pairs, typo_rate=0.03),
                    "extractive+examples_rules_minilm": draft_all(with_rules_minilm, pairs),

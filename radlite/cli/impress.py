@@ -67,14 +67,20 @@ def _learnt(site: str | None, reader: str | None, registry: Path | None, mode: s
               help="Examples-aware draft: choose among the draft and this many nearest "
                    "example impressions (gate-checked) the one they agree with most; 0: off.")
 @click.option("--no-spelling", is_flag=True,
-              help="With --examples, do not correct typing errors in the findings against "
-                   "the words of your past reports.")
+              help="Do not correct typing errors in the findings against the words of your "
+                   "past reports (--examples) or of the habit model's training reports.")
 @click.option("--no-examples-layout", is_flag=True,
-              help="With --examples, do not write the draft as a numbered list when most of "
-                   "the nearest past impressions are numbered lists.")
+              help="Do not write the draft as a numbered list when most of the nearest past "
+                   "impressions are (with --examples) or the habit model predicts one.")
+@click.option("--habit-model", default="shipped", show_default=True,
+              help="Without --examples: the habit model that predicts the writer's normal "
+                   "phrasing and layout from the findings ('shipped': radlite's, trained on "
+                   "Open-i chest radiographs; a folder from `radlite train "
+                   "impression-habits`; 'none': the built-in normal statement).")
 @click.option("--no-examples-draft", is_flag=True,
-              help="With --examples, keep the plain extractive draft (examples only go in "
-                   "the prompt) instead of the examples-aware draft.")
+              help="With --examples, keep the draft made without them (habit model or "
+                   "built-in; examples only go in the prompt) instead of the examples-aware "
+                   "draft.")
 @click.option("--reuse-examples", is_flag=True,
               help="Examples-aware draft: also reuse a nearest example impression whose "
                    "concepts match the findings and that passes the gate.")
@@ -99,7 +105,7 @@ def _learnt(site: str | None, reader: str | None, registry: Path | None, mode: s
 @backend_options
 def command(input_path: Path, output: Path, mode: str, style: str, max_items: int,
             examples_path: Path | None, n_examples: int, retrieval: str, consensus: int,
-            no_spelling: bool, no_examples_layout: bool,
+            no_spelling: bool, no_examples_layout: bool, habit_model: str,
             no_examples_draft: bool, reuse_examples: bool, refine_may_drop: bool, id_col: str,
             findings_col: str, indication_col: str, background_col: str,
             batch_size: int | None, restart: bool, no_progress: bool, site: str | None,
@@ -115,7 +121,7 @@ def command(input_path: Path, output: Path, mode: str, style: str, max_items: in
                           n_examples=n_examples, examples_draft=not no_examples_draft,
                           reuse_examples=reuse_examples, consensus=consensus,
                           correct_spelling=not no_spelling,
-                          follow_layout=not no_examples_layout,
+                          follow_layout=not no_examples_layout, habit_model=habit_model,
                           indication_col=indication_col,
                           background_col=background_col,
                           keep_draft_concepts=not refine_may_drop)

@@ -100,3 +100,36 @@ def chest_head(gold_csv: Path, id_col: str, text_cols: str, labels: str | None, 
     head.save(output)
     click.echo(f"radlite train chest-head: {len(data.ids)} reports -> {output}", err=True)
     click.echo(json.dumps(head.card, indent=2))
+
+
+@command.command(name="impression-habits")
+@click.option("--pairs", "pairs_path", required=True,
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Past reports, CSV or JSONL with findings and impression columns.")
+@click.option("--findings-col", default="findings", show_default=True)
+@click.option("--impression-col", default="impression", show_default=True)
+@click.option("--body-site", default="chest", show_default=True,
+              help="Whose stock normal phrases (phrases.yaml) are the classes.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Folder for habits.safetensors and habits.json.")
+@click.option("--c", "c", type=float, default=30.0, show_default=True,
+              help="Inverse L2 strength of both logistic models.")
+@click.option("--min-count", type=int, default=2, show_default=True,
+              help="Stock phrases opening fewer training impressions are left out.")
+@click.option("--note", default="", help="Text for the model's card: where the data came "
+              "from and its terms of use.")
+def impression_habits(pairs_path: Path, findings_col: str, impression_col: str,
+                      body_site: str, output: Path, c: float, min_count: int,
+                      note: str) -> None:
+    """Train the habit model of `radlite impress` (phrasing and layout without examples)."""
+    from radlite.tasks.impression.examples import read_examples
+    from radlite.tasks.impression.habit_model import fit_habit_model
+
+    pairs = read_examples(pairs_path, findings_col, impression_col)
+    model = fit_habit_model([p.findings for p in pairs], [p.impression for p in pairs],
+                            body_site, c=c, c_layout=c, min_count=min_count)
+    model.card |= {"note": note, "source": pairs_path.name,
+                   "command": " ".join(["radlite", *sys.argv[1:]]) if sys.argv else ""}
+    model.save(output)
+    click.echo(f"radlite train impression-habits: {len(pairs)} pairs -> {output}", err=True)
+    click.echo(json.dumps(model.card, indent=2))

@@ -10,6 +10,7 @@ from radlite.doctor.report import Check, attempt
 LIRADS_USERS = "radlite extract lirads (default), radlite train (default model)"
 ENCODER_USERS = "radlite extract chest --labels chestxray14, radlite impress --examples"
 HEAD_USERS = "radlite extract chest --labels chestxray14 (default mode: learned)"
+HABITS_USERS = "radlite impress (default: phrasing, layout and spelling without --examples)"
 
 
 def _size(path: Path) -> str:
@@ -36,6 +37,8 @@ def artefact_checks(load: bool = True) -> list[Check]:
                 needed_by=ENCODER_USERS, default=True, timed_check=load),
         attempt("models", "chest head (radlite/heads/chest-cxr14)", _chest_head,
                 needed_by=HEAD_USERS, default=True, timed_check=True),
+        attempt("models", "impression habit model (radlite/heads/impression-habits)",
+                _habit_model, needed_by=HABITS_USERS, default=True, timed_check=True),
         attempt("models", "constrained decoding (xgrammar)", _xgrammar,
                 needed_by="answers that always match the task format", default=True,
                 timed_check=False),
@@ -85,6 +88,14 @@ def _chest_head() -> str:
 
     head = load_head(default_head_path())
     return f"{len(head.labels)} labels, {head.dense.shape[0]} weights, hash {head.hash}"
+
+
+def _habit_model() -> str:
+    from radlite.tasks.impression.habit_model import load_habit_model, shipped_folder
+
+    model = load_habit_model(shipped_folder())
+    return (f"{len(model.phrases)} phrases, {len(model.buckets)} buckets, "
+            f"{len(model.words or ())} spelling words, hash {model.hash}")
 
 
 def _xgrammar() -> str:

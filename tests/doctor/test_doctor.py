@@ -30,6 +30,8 @@ def test_cli_json_is_machine_readable():
     assert data["ok"] is True
     assert any(c["name"] == "chest head (radlite/heads/chest-cxr14)" and c["ok"]
                for c in data["checks"])
+    assert any(c["name"] == "impression habit model (radlite/heads/impression-habits)"
+               and c["ok"] for c in data["checks"])
 
 
 def test_missing_embedded_model_fails_with_exit_1(monkeypatch):

@@ -92,7 +92,7 @@ def test_task_uses_examples_aware_draft_unless_disabled() -> None:
     task = get_task("impression", examples=bank)
     record = task.parse(Report("r", NORMAL), "")
     assert record.values["impression"] == "No acute radiographic cardiopulmonary process."
-    plain = get_task("impression", examples=bank, examples_draft=False)
+    plain = get_task("impression", examples=bank, examples_draft=False, habit_model="none")
     assert plain.parse(Report("r", NORMAL), "").values["impression"] == \
         "No acute cardiopulmonary abnormality."
 

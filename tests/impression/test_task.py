@@ -16,6 +16,7 @@ from radlite.tasks import get_task
 from radlite.tasks.impression.detect import detect_exam
 from radlite.tasks.impression.draft import extractive_draft
 from radlite.tasks.impression.examples import Example, ExampleBank
+from radlite.tasks.impression.habit_model import stock_phrases
 from tests.conftest import write_csv
 
 ABN = "Heart is mildly enlarged. Small left pleural effusion. No pneumothorax."
@@ -71,8 +72,15 @@ def test_pipeline_and_cli(tmp_path: Path) -> None:
     result = CliRunner().invoke(command, [str(source), "-o", str(cli_out), "--no-progress"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(cli_out.open(encoding="utf-8")))
-    assert rows[1]["impression"] == "No acute cardiopulmonary abnormality."
+    # the shipped habit model picks the writer's normal phrase among radlite's stock ones
+    assert rows[1]["impression"] in stock_phrases("chest")
     assert json.loads(rows[0]["flags"]) == []
+    builtin = tmp_path / "builtin.csv"
+    result = CliRunner().invoke(command, [str(source), "-o", str(builtin), "--no-progress",
+                                          "--habit-model", "none"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(builtin.open(encoding="utf-8")))
+    assert rows[1]["impression"] == "No acute cardiopulmonary abnormality."
 
 
 def test_refine_may_drop_a_draft_finding_only_when_asked() -> None:
@@ -103,8 +111,11 @@ def test_examples_correct_typing_errors_before_drafting(tmp_path: Path) -> None:
     assert json.loads(record.values["flags"]) == []
     off = get_task("impression", examples=ExampleBank(past), correct_spelling=False)
     assert off.parse(typed, "").extra["spelling_corrected"] == []
-    # without a bank nothing is corrected
-    assert get_task("impression").parse(typed, "").extra["spelling_corrected"] == []
+    # without a bank the shipped habit model's vocabulary corrects; without either, nothing
+    assert get_task("impression").parse(typed, "").extra["spelling_corrected"] == [
+        ["Smal", "Small"], ["efusion", "effusion"]]
+    assert get_task("impression", habit_model="none").parse(typed, "").extra[
+        "spelling_corrected"] == []
     # the CLI options reach the task
     source = write_csv(tmp_path / "in.csv", ["id", "findings"], [["a", typed.text]])
     bank = write_csv(tmp_path / "bank.csv", ["id", "findings", "impression"],

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from radlite.text.spelling import SpellingCorrector, edits1
+import numpy as np
+
+from radlite.text.spelling import (
+    HashedCounts,
+    SpellingCorrector,
+    deletion_screen,
+    deletions,
+    edits1,
+    vocabulary,
+)
 
 REPORTS = ["No pleural effusion or pneumothorax.", "Small left pleural effusion.",
            "The lungs are clear. No pneumothorax."] * 3
@@ -57,3 +66,32 @@ def test_a_real_word_out_of_context_is_corrected_only_with_enough_support() -> N
     # too little support: kept
     rare = SpellingCorrector.from_texts(["Clear lungs."] * 9 + ["The cler liquid."])
     assert rare.correct("Cler lungs.")[1] == []
+
+
+def test_hashed_vocabulary_corrects_like_the_words_themselves() -> None:
+    words, pairs = vocabulary(REPORTS)
+    hashed = HashedCounts.from_counts(words)
+    assert "effusion" in hashed and hashed["effusion"] == words["effusion"]
+    assert "efusion" not in hashed and hashed["efusion"] == 0
+    assert HashedCounts.from_counts(pairs)[("pleural", "effusion")] == pairs[("pleural", "effusion")]
+    keys, counts = hashed.arrays()
+    assert keys.dtype == np.int64 and (np.diff(keys) > 0).all()
+    rebuilt = HashedCounts.from_arrays(keys, counts)
+    plain = SpellingCorrector(words, pairs=pairs)
+    shipped = SpellingCorrector(rebuilt, pairs=HashedCounts.from_counts(pairs))
+    text = "Smal left pleural efusion. Np pnuemothorax. The lungs are cler."
+    assert shipped.correct(text) == plain.correct(text)
+    assert "effusion" not in {str(k) for k in keys.tolist()}  # hashes only, no words
+
+
+def test_deletion_screen_skips_only_searches_that_find_nothing() -> None:
+    assert deletions("abc", 1) == {"abc", "bc", "ac", "ab"}
+    words = Counter({"cardiomegaly": 5, "pneumothorax": 3})
+    screened = SpellingCorrector(words)  # plain words: the screen is built
+    hashed = SpellingCorrector(HashedCounts.from_counts(words),
+                               screen=deletion_screen(words))
+    for typo in ("cardiomgealy", "pnuemothroax", "qwertyuiop", "paratracheal"):
+        assert screened.correct(typo) == hashed.correct(typo) \
+            == SpellingCorrector(HashedCounts.from_counts(words)).correct(typo)
+    assert not hashed._may_have_near("paratracheal")
+    assert hashed._may_have_near("pnuemothroax")

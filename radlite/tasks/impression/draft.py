@@ -84,7 +84,7 @@ def positive_items(findings: str) -> list[DraftItem]:
 
 
 def extractive_draft(findings: str, body_site: str = "chest", max_items: int = 3,
-                     include_minor: bool = False) -> str:
+                     include_minor: bool = False, normal: str | None = None) -> str:
     """The draft impression of ``findings``.
 
     Args:
@@ -92,16 +92,18 @@ def extractive_draft(findings: str, body_site: str = "chest", max_items: int = 3
         body_site: used for the normal impression (see :func:`normal_impression`).
         max_items: at most this many positive sentences (the length control).
         include_minor: also list minor findings (granuloma, degenerative change...).
+        normal: the normal statement to use instead of the site's built-in one.
 
     Returns:
         The normal impression when nothing significant is asserted; the normal
         impression followed by the non-acute positive sentences when no acute finding
         is asserted; else the condensed positive sentences, most important first.
     """
+    normal = normal or normal_impression(body_site)
     items = [i for i in positive_items(findings) if include_minor or not i.minor]
     if not items:
-        return normal_impression(body_site)
+        return normal
     body = " ".join(item.text for item in items[: max(1, max_items)])
     if any(item.acute for item in items):
         return body
-    return normal_impression(body_site) + " " + body
+    return normal + " " + body

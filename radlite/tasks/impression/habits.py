@@ -200,9 +200,9 @@ class ExampleHabits:
 
         return max(candidates, key=agreement)
 
-    def writes_numbered(self, findings: str) -> bool:
+    def writes_numbered(self, findings: str, body_site: str = "chest") -> bool:
         """Whether most of the :data:`LAYOUT_K` nearest example impressions are numbered
-        lists (rule 5)."""
+        lists (rule 5); ``body_site`` is not used (the examples are the site's)."""
         nearest = [self.bank.examples[i].impression for i in self.bank.ranked(findings)[:LAYOUT_K]]
         return bool(nearest) and 2 * sum(bool(_FIRST_ITEM.match(t)) for t in nearest) > len(nearest)
 

@@ -33,6 +33,11 @@ from radlite.tasks.impression import gate, styles
 from radlite.tasks.impression.detect import Exam, detect_exam
 from radlite.tasks.impression.draft import extractive_draft
 from radlite.tasks.impression.examples import ExampleBank, bank_from_file
+from radlite.tasks.impression.habit_model import (
+    LearnedHabits,
+    load_habit_model,
+    shipped_habit_model,
+)
 from radlite.tasks.impression.habits import ExampleHabits, asserted_concepts
 from radlite.tasks.impression.profile import load_profile
 
@@ -73,13 +78,19 @@ class ImpressionTask(Task):
             and without ``--examples``. A row never sees itself as an example.
         keep_draft_concepts: ``refine``: keep the draft when the model drops a finding
             the draft asserts (True), or only when the gate leaves nothing (False).
-        correct_spelling: with ``examples``, correct typing errors in the findings
-            against the words of the example bank before drafting and prompting (the
-            record's ``spelling_corrected`` lists the replacements; the gate checks
-            against the corrected findings).
+        correct_spelling: correct typing errors in the findings against the words of
+            the example bank (else of the habit model's training reports, for its body
+            site) before drafting and prompting (the record's ``spelling_corrected``
+            lists the replacements; the gate checks against the corrected findings).
         follow_layout: the examples-aware draft is a numbered list when most of the
             nearest example impressions are (:meth:`ExampleHabits.writes_numbered`);
             not in the ``plain`` style; a learnt ``profile`` has the last word.
+        habit_model: without example habits (no bank, ``examples_draft`` off, or a
+            training prompt without examples), draft in the phrasing and layout a learned
+            habit model predicts from the findings (:class:`LearnedHabits`): ``"shipped"``
+            (default: the model shipped with radlite, chest radiographs), a folder from
+            ``radlite train impression-habits``, or None / ``"none"`` for the built-in
+            normal statement.
         profile: a style profile JSON (:mod:`~radlite.tasks.impression.profile`, learnt
             by ``radlite learn impression``): numbered list and closing sentence habits.
         indication_col: input column with the indication (``Report.meta``).
@@ -96,7 +107,7 @@ class ImpressionTask(Task):
                  max_chars: int | None = None, examples_file: str | None = None,
                  examples_share: float = 1.0, keep_draft_concepts: bool = True,
                  profile: str | None = None, correct_spelling: bool = True,
-                 follow_layout: bool = True) -> None:
+                 follow_layout: bool = True, habit_model: str | None = "shipped") -> None:
         if mode not in MODES:
             raise ConfigError(f"unknown impression mode '{mode}'; choose from {MODES}")
         if style not in styles.STYLES:
@@ -114,6 +125,10 @@ class ImpressionTask(Task):
         self.follow_layout = bool(follow_layout)
         self.habits = (ExampleHabits(examples, reuse=reuse_examples, consensus=consensus)
                        if examples is not None and examples_draft else None)
+        self.learned: LearnedHabits | None = None
+        if habit_model not in (None, "", "none"):
+            self.learned = LearnedHabits(shipped_habit_model() if habit_model == "shipped"
+                                         else load_habit_model(habit_model))
         self.indication_col, self.background_col = indication_col, background_col
         self.prompt = load_prompt(__package__, "draft-v1" if mode == "model" else "refine-v1")
         self.template_version = f"{mode}/{self.prompt['version']}"
@@ -152,16 +167,18 @@ class ImpressionTask(Task):
                            report.meta.get("body_site") or None)
 
     def draft(self, report: Report, use_examples: bool = True) -> str:
-        """The styled extractive draft of a report (examples-aware with an example bank,
-        unless ``use_examples`` is False)."""
+        """The styled extractive draft of a report: examples-aware with an example bank
+        (unless ``use_examples`` is False), else in the habit model's phrasing (when
+        there is one)."""
         site = self.exam(report).body_site
-        if self.habits is None or not use_examples:
+        habits = self.habits if use_examples and self.habits is not None else self.learned
+        if habits is None:
             return styles.apply_style(extractive_draft(report.text, site, self.max_items),
                                       self.style, self.max_items)
-        text = styles.apply_style(self.habits.draft(report.text, site, self.max_items),
+        text = styles.apply_style(habits.draft(report.text, site, self.max_items),
                                   self.style, self.max_items)
         if self.follow_layout and self.style != "plain" \
-                and self.habits.writes_numbered(report.text):
+                and habits.writes_numbered(report.text, site):
             return styles.numbered(styles.sentences(text))
         return text
 
@@ -208,12 +225,19 @@ class ImpressionTask(Task):
         return messages, styles.apply_style(gold, self.style, self.max_items)
 
     def spelled(self, report: Report) -> tuple[Report, list[tuple[str, str]]]:
-        """The report with typing errors in its findings corrected against the example
-        bank's vocabulary (:mod:`radlite.text.spelling`), and the replacements; the
-        report unchanged without a bank or with ``correct_spelling`` off."""
-        if self.examples is None or not self.correct_spelling or not self.examples.examples:
+        """The report with typing errors in its findings corrected
+        (:mod:`radlite.text.spelling`) against the example bank's vocabulary, else, for
+        the habit model's body site, the habit model's; and the replacements. The report
+        is unchanged without either or with ``correct_spelling`` off."""
+        speller = None
+        if self.correct_spelling and self.examples is not None:
+            speller = self.examples.speller if self.examples.examples else None
+        elif self.correct_spelling and self.learned is not None \
+                and self.exam(report).body_site == self.learned.model.body_site:
+            speller = self.learned.model.speller
+        if speller is None:
             return report, []
-        text, changes = self.examples.speller.correct(report.text)
+        text, changes = speller.correct(report.text)
         return (Report(report.id, text, report.meta), changes) if changes else (report, [])
 
     def build_request(self, report: Report, attempt: int = 0) -> GenerationRequest:
@@ -260,6 +284,8 @@ class ImpressionTask(Task):
     def provenance(self) -> dict[str, Any]:
         out = {**super().provenance(), "style": self.style, "max_items": self.max_items,
                "examples_draft": self.habits is not None}
+        if self.learned is not None:
+            out |= {"habit_model": self.learned.model.hash, "follow_layout": self.follow_layout}
         if self.habits is not None:
             out |= {"retrieval": self.habits.bank.retrieval, "consensus": self.habits.consensus,
                     "correct_spelling": self.correct_spelling, "follow_layout": self.follow_layout}

@@ -110,6 +110,9 @@ def chest_head(gold_csv: Path, id_col: str, text_cols: str, labels: str | None, 
 @click.option("--impression-col", default="impression", show_default=True)
 @click.option("--body-site", default="chest", show_default=True,
               help="Whose stock normal phrases (phrases.yaml) are the classes.")
+@click.option("--modality", default="XR", show_default=True,
+              help="Exam type of the pairs; reports given as another type are not drafted "
+                   "with this model.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="Folder for habits.safetensors and habits.json.")
 @click.option("--c", "c", type=float, default=30.0, show_default=True,
@@ -119,15 +122,16 @@ def chest_head(gold_csv: Path, id_col: str, text_cols: str, labels: str | None, 
 @click.option("--note", default="", help="Text for the model's card: where the data came "
               "from and its terms of use.")
 def impression_habits(pairs_path: Path, findings_col: str, impression_col: str,
-                      body_site: str, output: Path, c: float, min_count: int,
-                      note: str) -> None:
+                      body_site: str, modality: str, output: Path, c: float,
+                      min_count: int, note: str) -> None:
     """Train the habit model of `radlite impress` (phrasing and layout without examples)."""
     from radlite.tasks.impression.examples import read_examples
     from radlite.tasks.impression.habit_model import fit_habit_model
 
     pairs = read_examples(pairs_path, findings_col, impression_col)
     model = fit_habit_model([p.findings for p in pairs], [p.impression for p in pairs],
-                            body_site, c=c, c_layout=c, min_count=min_count)
+                            body_site, c=c, c_layout=c, min_count=min_count,
+                            modality=modality)
     model.card |= {"note": note, "source": pairs_path.name,
                    "command": " ".join(["radlite", *sys.argv[1:]]) if sys.argv else ""}
     model.save(output)

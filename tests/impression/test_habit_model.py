@@ -85,11 +85,23 @@ def test_draft_keeps_findings_and_other_sites(model) -> None:
     assert not habits.writes_numbered(WRITER_B.format(""), body_site="head")
 
 
+def test_the_model_fits_its_site_and_given_modality_only() -> None:
+    shipped = LearnedHabits(shipped_habit_model())
+    assert shipped.applies("chest") and shipped.applies("chest", "XR")
+    assert not shipped.applies("chest", "CT") and not shipped.applies("abdomen")
+    normal = "The lungs are clear. No effusion or pneumothorax. Heart size normal."
+    task = get_task("impression")
+    ct = task.parse(Report("r", normal, {"modality": "CT"}), "").values["impression"]
+    assert ct == "No acute cardiopulmonary abnormality."
+    given_xr = task.parse(Report("r", normal, {"modality": "cxr"}), "").values["impression"]
+    assert given_xr == task.parse(Report("r", normal), "").values["impression"]
+
+
 def test_save_load_round_trip_and_errors(model, tmp_path: Path) -> None:
     folder = model.save(tmp_path / "habits")
     loaded = load_habit_model(folder)
     text = WRITER_B.format(" today")
-    assert loaded.phrases == model.phrases and loaded.hash
+    assert loaded.phrases == model.phrases and loaded.hash and loaded.modality == "XR"
     assert loaded.phrase_probs(text) == pytest.approx(model.phrase_probs(text), abs=1e-5)
     assert loaded.numbered_prob(text) == pytest.approx(model.numbered_prob(text), abs=1e-5)
     with pytest.raises(ConfigError, match="no habit model"):

@@ -97,6 +97,7 @@ class HabitModel:
 
     Attributes:
         body_site: the site whose stock phrases the classes are.
+        modality: the exam type of the training reports (``XR``, ``CT``...).
         phrases: the class phrases; the last class (not listed) is "none of them".
         buckets: the hash buckets seen in training, sorted.
         idf: inverse document frequency of each bucket.
@@ -123,6 +124,7 @@ class HabitModel:
     screen: frozenset[int] | None = None
     card: dict[str, Any] = field(default_factory=dict)
     hash: str = ""
+    modality: str = "XR"
 
     @cached_property
     def speller(self) -> SpellingCorrector | None:
@@ -172,7 +174,8 @@ class HabitModel:
         if self.screen:
             arrays["screen"] = np.array(sorted(self.screen), dtype=np.int64)
         save_file(arrays, str(folder / MODEL_FILE))
-        meta = {"body_site": self.body_site, "phrases": list(self.phrases),
+        meta = {"body_site": self.body_site, "modality": self.modality,
+                "phrases": list(self.phrases),
                 "layout_b": self.layout_b, "n_buckets": N_BUCKETS, "card": self.card}
         (folder / CARD_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n",
                                         encoding="utf-8")
@@ -209,7 +212,7 @@ def load_habit_model(folder: str | Path) -> HabitModel:
                       arrays["layout_w"].astype(np.float64), float(meta["layout_b"]),
                       counts["words"], counts["pairs"],
                       frozenset(arrays["screen"].tolist()) if "screen" in arrays else None,
-                      meta.get("card") or {}, digest)
+                      meta.get("card") or {}, digest, meta.get("modality", "XR"))
 
 
 def shipped_folder() -> Path:
@@ -225,12 +228,13 @@ def shipped_habit_model() -> HabitModel:
 
 def fit_habit_model(findings: Sequence[str], impressions: Sequence[str],
                     body_site: str = "chest", c: float = 10.0, c_layout: float = 10.0,
-                    min_count: int = 2) -> HabitModel:
+                    min_count: int = 2, modality: str = "XR") -> HabitModel:
     """Train a habit model on past (findings, impression) pairs.
 
     Args:
         findings, impressions: the pairs, in the same order.
         body_site: whose stock phrases (``phrases.yaml``) are the classes.
+        modality: the exam type of the pairs.
         c, c_layout: inverse L2 strengths of the phrase and layout models.
         min_count: phrases that open fewer training impressions are left out.
 
@@ -259,7 +263,7 @@ def fit_habit_model(findings: Sequence[str], impressions: Sequence[str],
     model = HabitModel(body_site, phrases, buckets, idf, np.zeros((len(buckets), len(kept) + 1)),
                        np.zeros(len(kept) + 1), np.zeros(len(buckets)), 0.0,
                        HashedCounts.from_counts(words), HashedCounts.from_counts(pairs),
-                       deletion_screen(words))
+                       deletion_screen(words), modality=modality)
     rows, cols, vals = [], [], []
     for r, text in enumerate(findings):
         pos, values = model.vector(text)
@@ -303,6 +307,13 @@ class LearnedHabits:
 
     def __init__(self, model: HabitModel) -> None:
         self.model = model
+
+    def applies(self, body_site: str, given_modality: str | None = None) -> bool:
+        """Whether the model fits an exam: its body site, and its modality when the input
+        gives one (a chest CT given as such gets the built-in statement, not radiograph
+        phrasing; a modality detected from cue words does not count)."""
+        return body_site == self.model.body_site \
+            and given_modality in (None, self.model.modality)
 
     def ranked_phrases(self, findings: str) -> list[tuple[str, float]]:
         """The model's phrases with their probabilities, most probable first."""

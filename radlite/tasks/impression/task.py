@@ -166,12 +166,21 @@ class ImpressionTask(Task):
         return detect_exam(report.text, report.meta.get("modality") or None,
                            report.meta.get("body_site") or None)
 
+    @staticmethod
+    def _given_modality(report: Report, exam: Exam) -> str | None:
+        """The exam's modality when the input row gives one, else None."""
+        return exam.modality if report.meta.get("modality") else None
+
     def draft(self, report: Report, use_examples: bool = True) -> str:
         """The styled extractive draft of a report: examples-aware with an example bank
         (unless ``use_examples`` is False), else in the habit model's phrasing (when
-        there is one)."""
-        site = self.exam(report).body_site
+        there is one and it fits the exam, :meth:`LearnedHabits.applies`)."""
+        exam = self.exam(report)
+        site = exam.body_site
         habits = self.habits if use_examples and self.habits is not None else self.learned
+        if habits is self.learned and habits is not None \
+                and not habits.applies(site, self._given_modality(report, exam)):
+            habits = None
         if habits is None:
             return styles.apply_style(extractive_draft(report.text, site, self.max_items),
                                       self.style, self.max_items)
@@ -227,14 +236,15 @@ class ImpressionTask(Task):
     def spelled(self, report: Report) -> tuple[Report, list[tuple[str, str]]]:
         """The report with typing errors in its findings corrected
         (:mod:`radlite.text.spelling`) against the example bank's vocabulary, else, for
-        the habit model's body site, the habit model's; and the replacements. The report
+        an exam the habit model fits, the habit model's; and the replacements. The report
         is unchanged without either or with ``correct_spelling`` off."""
         speller = None
         if self.correct_spelling and self.examples is not None:
             speller = self.examples.speller if self.examples.examples else None
-        elif self.correct_spelling and self.learned is not None \
-                and self.exam(report).body_site == self.learned.model.body_site:
-            speller = self.learned.model.speller
+        elif self.correct_spelling and self.learned is not None:
+            exam = self.exam(report)
+            if self.learned.applies(exam.body_site, self._given_modality(report, exam)):
+                speller = self.learned.model.speller
         if speller is None:
             return report, []
         text, changes = speller.correct(report.text)

@@ -10,8 +10,9 @@ Key terms:
   numbered list. Radiologists write normal findings from personal templates, so the
   findings' wording tells the writer, and the writer tells the phrasing: what
   :class:`~radlite.tasks.impression.habits.ExampleHabits` reads from the nearest past
-  reports, this model learns into weights. It stores weights and hashed n-gram buckets
-  only, no report text.
+  reports, this model learns into weights. It stores weights, hashes and counts, no
+  report text; but hashes of words and word pairs can be matched against a dictionary,
+  so a model trained on identifiable reports must stay on site like the reports.
 
 :class:`LearnedHabits` drafts with it: the extractive draft opened with the most
 probable stock phrase that the consistency gate passes, in the predicted layout.
@@ -227,7 +228,7 @@ def shipped_habit_model() -> HabitModel:
 
 
 def fit_habit_model(findings: Sequence[str], impressions: Sequence[str],
-                    body_site: str = "chest", c: float = 10.0, c_layout: float = 10.0,
+                    body_site: str = "chest", c: float = 30.0, c_layout: float = 30.0,
                     min_count: int = 2, modality: str = "XR") -> HabitModel:
     """Train a habit model on past (findings, impression) pairs.
 

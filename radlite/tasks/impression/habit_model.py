@@ -30,9 +30,9 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -148,16 +148,22 @@ class HabitModel:
         norm = math.sqrt(float(values @ values)) or 1.0
         return pos[seen], values / norm
 
+    @cached_property
+    def _recent_vectors(self) -> Callable[[str], tuple[np.ndarray, np.ndarray]]:
+        """:meth:`vector` remembered for recent texts: the draft asks for the phrase and
+        the layout of the same findings."""
+        return lru_cache(maxsize=256)(self.vector)
+
     def phrase_probs(self, text: str) -> np.ndarray:
         """Probability of each phrase class (last: none of them) for findings ``text``."""
-        rows, values = self.vector(text)
+        rows, values = self._recent_vectors(text)
         score = values @ self.phrase_w[rows] + self.phrase_b
         score = np.exp(score - score.max())
         return score / score.sum()
 
     def numbered_prob(self, text: str) -> float:
         """Probability that the impression for findings ``text`` is a numbered list."""
-        rows, values = self.vector(text)
+        rows, values = self._recent_vectors(text)
         return float(1.0 / (1.0 + math.exp(-(values @ self.layout_w[rows] + self.layout_b))))
 
     def save(self, folder: Path) -> Path:

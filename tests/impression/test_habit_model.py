@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from radlite.tasks.impression.habit_model import (
     shipped_habit_model,
     stock_phrases,
 )
+from radlite.tasks.impression.habits import mention_shares
 from tests.conftest import write_csv
 
 # Two writers with their own normal-findings templates, normal phrasing and layout.
@@ -85,6 +87,19 @@ def test_draft_keeps_findings_and_other_sites(model) -> None:
     assert not habits.writes_numbered(WRITER_B.format(""), body_site="head")
 
 
+def test_non_acute_items_the_training_impressions_leave_out_are_left_out(model) -> None:
+    findings = WRITER_A.format("") + " Mild cardiomegaly. Small left pleural effusion."
+    assert "cardiomegaly" in LearnedHabits(model).draft(findings)  # no evidence: kept
+    leaves_out = LearnedHabits(replace(model, concept_shares={"cardiomegaly": 0.2,
+                                                              "effusion": 0.0}))
+    assert leaves_out.draft(findings) == "Small left pleural effusion."  # acute: kept
+    keeps = LearnedHabits(replace(model, concept_shares={"cardiomegaly": 0.6}))
+    assert "cardiomegaly" in keeps.draft(findings)
+    pairs = [("Mild cardiomegaly.", "Cardiomegaly."), ("Mild cardiomegaly.", "No active disease."),
+             ("Small effusion.", "No active disease.")]
+    assert mention_shares(pairs) == {"cardiomegaly": 0.5, "effusion": 0.0}
+
+
 def test_the_model_fits_its_site_and_given_modality_only() -> None:
     shipped = LearnedHabits(shipped_habit_model())
     assert shipped.applies("chest") and shipped.applies("chest", "XR")
@@ -102,6 +117,7 @@ def test_save_load_round_trip_and_errors(model, tmp_path: Path) -> None:
     loaded = load_habit_model(folder)
     text = WRITER_B.format(" today")
     assert loaded.phrases == model.phrases and loaded.hash and loaded.modality == "XR"
+    assert loaded.concept_shares == model.concept_shares
     assert loaded.phrase_probs(text) == pytest.approx(model.phrase_probs(text), abs=1e-5)
     assert loaded.numbered_prob(text) == pytest.approx(model.numbered_prob(text), abs=1e-5)
     with pytest.raises(ConfigError, match="no habit model"):

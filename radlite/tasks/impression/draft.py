@@ -10,6 +10,7 @@ cardiopulmonary abnormality."). Everything here is deterministic and model-free.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from radlite.tasks.impression.detect import normal_impression
@@ -84,7 +85,8 @@ def positive_items(findings: str) -> list[DraftItem]:
 
 
 def extractive_draft(findings: str, body_site: str = "chest", max_items: int = 3,
-                     include_minor: bool = False, normal: str | None = None) -> str:
+                     include_minor: bool = False, normal: str | None = None,
+                     keep: Callable[[DraftItem], bool] | None = None) -> str:
     """The draft impression of ``findings``.
 
     Args:
@@ -93,6 +95,7 @@ def extractive_draft(findings: str, body_site: str = "chest", max_items: int = 3
         max_items: at most this many positive sentences (the length control).
         include_minor: also list minor findings (granuloma, degenerative change...).
         normal: the normal statement to use instead of the site's built-in one.
+        keep: which items go in (default: all), e.g. a department's habits.
 
     Returns:
         The normal impression when nothing significant is asserted; the normal
@@ -100,7 +103,8 @@ def extractive_draft(findings: str, body_site: str = "chest", max_items: int = 3
         is asserted; else the condensed positive sentences, most important first.
     """
     normal = normal or normal_impression(body_site)
-    items = [i for i in positive_items(findings) if include_minor or not i.minor]
+    items = [i for i in positive_items(findings) if (include_minor or not i.minor)
+             and (keep is None or keep(i))]
     if not items:
         return normal
     body = " ".join(item.text for item in items[: max(1, max_items)])

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -84,6 +85,33 @@ def _item_concepts(item: DraftItem) -> set[str]:
     spec = concepts()
     return {m.concept for m in sentence_mentions(item.source)
             if m.status != "negated" and not spec[m.concept]["minor"]}
+
+
+def item_kept(item: DraftItem, share_of: Callable[[str], float | None],
+              keep_share: float = 0.5) -> bool:
+    """Whether a draft item goes in the impression (rule 2): always when it names an acute
+    concept or none; else when, for one of its concepts, the share of past impressions
+    that mention the concept when their findings assert it (``share_of``; None: no
+    evidence) is at least ``keep_share``, or when there is no evidence at all."""
+    names = _item_concepts(item)
+    spec = concepts()
+    if not names or any(spec[c]["acute"] for c in names):
+        return True
+    shares = [s for s in (share_of(c) for c in names) if s is not None]
+    return not shares or max(shares) >= keep_share
+
+
+def mention_shares(pairs: Iterable[tuple[str, str]]) -> dict[str, float]:
+    """For each concept, the share of ``(findings, impression)`` pairs asserting it in the
+    findings whose impression mentions it too."""
+    asserted: Counter[str] = Counter()
+    mentioned: Counter[str] = Counter()
+    for findings, impression in pairs:
+        said = positive_concepts(impression)
+        for concept in positive_concepts(findings):
+            asserted[concept] += 1
+            mentioned[concept] += concept in said
+    return {c: mentioned[c] / n for c, n in sorted(asserted.items())}
 
 
 @dataclass(frozen=True)
@@ -162,12 +190,7 @@ class ExampleHabits:
 
     def keep_item(self, item: DraftItem, order: list[int]) -> bool:
         """Whether a draft item goes in: always for acute concepts, else by the examples."""
-        names = _item_concepts(item)
-        spec = concepts()
-        if not names or any(spec[c]["acute"] for c in names):
-            return True
-        shares = [s for s in (self.mention_share(c, order) for c in names) if s is not None]
-        return not shares or max(shares) >= self.keep_share
+        return item_kept(item, lambda c: self.mention_share(c, order), self.keep_share)
 
     def reused(self, findings: str, order: list[int]) -> str | None:
         """A nearest example impression whose concepts match ``findings`` and that the

@@ -62,14 +62,6 @@ class HashedCounts(dict):
         dict.update(out, zip(hashes.tolist(), counts.tolist(), strict=True))
         return out
 
-    def present(self, words: Iterable[str]) -> list[str]:
-        """The ``words`` that are counted; a fast CRC-32 screen first (for the thousands
-        of candidates of a two-edit search)."""
-        if "_screen" not in self.__dict__:
-            self._screen = frozenset(k >> 31 for k in dict.keys(self))
-        screen, crc = self._screen, zlib.crc32
-        return [w for w in words if crc(w.encode("utf-8")) in screen and w in self]
-
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Sorted hashes and their counts (int64), for saving."""
         keys = np.array(sorted(dict.keys(self)), dtype=np.int64)
@@ -173,7 +165,7 @@ class SpellingCorrector:
         found = list(self._near(word))
         if not found and len(word) >= self.two_edit_min_len and self._may_have_near(word):
             firsts = [e for e in edits1(word) if self._may_have_near(e, 1)]
-            found = self._present(set().union(*map(edits1, firsts)))
+            found = [w for w in set().union(*map(edits1, firsts)) if w in self.counts]
         return max(found, key=lambda w: (self.counts[w], w)) if found else None
 
     def _may_have_near(self, word: str, edits: int = 2) -> bool:
@@ -184,15 +176,9 @@ class SpellingCorrector:
         crc = zlib.crc32
         return any(crc(d.encode("utf-8")) in self.screen for d in deletions(word, edits))
 
-    def _present(self, words: Iterable[str]) -> list[str]:
-        """The ``words`` in the vocabulary."""
-        if isinstance(self.counts, HashedCounts):
-            return self.counts.present(words)
-        return [w for w in words if w in self.counts]
-
     def _neighbours(self, word: str) -> tuple[str, ...]:
         """Vocabulary words one edit from ``word``."""
-        return tuple(w for w in self._present(edits1(word)) if w != word)
+        return tuple(w for w in edits1(word) if w in self.counts and w != word)
 
     def _in_context(self, prev: str | None, word: str, nxt: str | None) -> str | None:
         """A vocabulary word one edit from ``word`` that the context supports, or None.

@@ -44,6 +44,7 @@ import numpy as np
 import yaml
 
 from radlite.core.errors import ConfigError, InputError
+from radlite.core.extras import require
 from radlite.models.embedded import tokenizer_words
 from radlite.tasks.impression import gate
 from radlite.tasks.impression.draft import DraftItem, extractive_draft
@@ -260,8 +261,9 @@ def fit_habit_model(findings: Sequence[str], impressions: Sequence[str],
     Raises:
         InputError: the pairs differ in number, or fewer than two phrases are used.
     """
-    from scipy import sparse
-    from sklearn.linear_model import LogisticRegression
+    sparse = require("scipy.sparse", "training a habit model")
+    LogisticRegression = require("sklearn.linear_model",  # noqa: N806
+                                 "training a habit model").LogisticRegression
 
     if len(findings) != len(impressions):
         raise InputError(f"{len(findings)} findings but {len(impressions)} impressions")

@@ -160,7 +160,8 @@ def job_throughput(server: Server, task: str, texts: list[str], total: int) -> d
             "reports_per_s": round(job["done"] / seconds, 3), "state": job["state"]}
 
 
-def extract_throughput(task: str, texts: list[str], total: int) -> dict[str, Any]:
+def extract_throughput(task: str, texts: list[str], total: int,
+                       backend_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """``radlite extract``'s batch path in this process (default batch size), timed
     without the model load; run before the server starts so they do not share cores."""
     from radlite.core.types import Report
@@ -170,7 +171,7 @@ def extract_throughput(task: str, texts: list[str], total: int) -> dict[str, Any
     from radlite.tasks import get_task
 
     task_obj = get_task(task)
-    backend = resolve_backend(task, BackendSpec())
+    backend = resolve_backend(task, BackendSpec(options=dict(backend_options or {})))
     reports = [Report(f"cli-{i}", texts[i % len(texts)]) for i in range(total)]
     with JobStore(":memory:") as store:
         run_job(task_obj, backend, reports[:2], store, RunOptions(progress=False))
@@ -247,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
                               "server": " ".join(extra) or "defaults", "waves": [],
                               "batch": [], "extract": []}
     if "lirads" in args.tasks.split(","):
-        result["extract"].append(extract_throughput("lirads", texts["lirads"], args.reports))
+        same_backend = {"drafted": False} if "--no-drafts" in extra else {}
+        result["extract"].append(extract_throughput("lirads", texts["lirads"], args.reports,
+                                                    same_backend))
         print(json.dumps(result["extract"][-1]), flush=True)
     server = Server(extra)
     try:

@@ -28,11 +28,12 @@ class BuiltinBackend(TransformersBackend):
         constrained: bool = True,
         dtype: str = "auto",
         ragged_prefill: bool = True,
+        drafted: bool = True,
     ) -> None:
         super().__init__(
             model=str(embedded_model_path()), adapter=adapter, device=device,
             batch_size=batch_size, threads=threads, constrained=constrained, dtype=dtype,
-            ragged_prefill=ragged_prefill,
+            ragged_prefill=ragged_prefill, drafted=drafted,
         )
 
     @property

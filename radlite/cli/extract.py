@@ -45,6 +45,10 @@ def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      type=click.Choice(["auto", "float32", "bfloat16", "float16"]),
                      help="builtin/transformers: weight precision. auto (default): bfloat16 on "
                           "CUDA and on CPUs with AVX512-BF16/AMX, float32 elsewhere."),
+        click.option("--no-drafts", is_flag=True,
+                     help="builtin/transformers: decode constrained answers token by token "
+                          "instead of verifying drafts of the grammar's forced text (same "
+                          "answers, more forward passes; for comparison)."),
         *decoding_options(),
     ]
     for option in reversed(options):
@@ -80,6 +84,8 @@ def build_backend_spec(params: dict[str, Any]) -> BackendSpec:
     }[name]
     opts = {k: params.pop(k, None) for k in list(keys)}
     no_adapter = params.pop("no_adapter", False)
+    if params.pop("no_drafts", False) and name in ("builtin", "transformers"):
+        opts["drafted"] = False
     for leftover in ("model", "adapter", "base_url", "api_key_env", "allow_hosts", "timeout",
                      "device", "threads", "dtype"):
         params.pop(leftover, None)

@@ -184,6 +184,14 @@ def extract_throughput(task: str, texts: list[str], total: int,
             "reports_per_s": round(summary.done / seconds, 3), "path": "radlite extract"}
 
 
+def served_precision() -> str:
+    """The embedded model's weight precision on this machine (``--dtype auto``): runs on
+    CPUs with and without AVX512-BF16 are not comparable."""
+    from radlite.core.precision import resolve_dtype
+
+    return resolve_dtype("auto", "cpu")
+
+
 def warm(server: Server, task: str, texts: list[str]) -> None:
     """Load the task's model before timing (first request of a task loads it)."""
     with server.client() as client:
@@ -205,7 +213,7 @@ def _table(result: dict[str, Any]) -> list[str]:
                     f"{w['reports']} | {rate:.2f} | {versus(batch.get(w['task']), rate)} | "
                     f"{versus(cli.get(w['task']), rate)} | "
                     f"{w['p50_s']} / {w['p95_s']} / {w['p99_s']} | {errors} | "
-                    f"{result['server']} |")
+                    f"{result['server']} | {result.get('precision', '-')} |")
     return rows
 
 
@@ -222,8 +230,9 @@ def write_results(result: dict[str, Any]) -> None:
             "`--max-batch`), and `radlite extract`'s batch path in process (default batch "
             "size, model load excluded). Latency in seconds.", "",
             "| run | date | task | clients | reports | reports/s | server job reports/s (share) "
-            "| radlite extract reports/s (share) | p50 / p95 / p99 | errors | server |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+            "| radlite extract reports/s (share) | p50 / p95 / p99 | errors | server | "
+            "precision |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     old = readme.read_text().splitlines() if readme.exists() else []
     kept = [line for line in old if line.startswith("| ") and not line.startswith("| run")
             and not line.startswith(f"| {result['name']} |")]
@@ -246,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     texts = {"lirads": lirads_reports(), "abdct": ABDCT_REPORTS}
     result: dict[str, Any] = {"name": args.name, "date": time.strftime("%Y-%m-%d"),
                               "server": " ".join(extra) or "defaults", "waves": [],
-                              "batch": [], "extract": []}
+                              "batch": [], "extract": [], "precision": served_precision()}
     if "lirads" in args.tasks.split(","):
         same_backend = {"drafted": False} if "--no-drafts" in extra else {}
         result["extract"].append(extract_throughput("lirads", texts["lirads"], args.reports,

@@ -17,6 +17,7 @@ Examples:
     python benchmarks/throughput.py --backend transformers --model /models/qwen --device cuda
     python benchmarks/throughput.py --random-8b --device cuda --name random-8b-h100
     python benchmarks/throughput.py --name builtin-cpu2-padded --threads 2 --no-ragged
+    python benchmarks/throughput.py --name builtin-cpu2-tokenwise --threads 2 --no-drafts
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def build_backend(args: argparse.Namespace) -> Any:
         options["device"] = args.device
     if args.no_ragged:
         options["ragged_prefill"] = False
+    if args.no_drafts:
+        options["drafted"] = False
     return load_backend(args.backend, **options)
 
 
@@ -190,6 +193,9 @@ def main() -> None:
     parser.add_argument("--no-ragged", action="store_true",
                         help="pad every prompt of a batch (the transformers backend before "
                              "ragged prefill), for before/after runs")
+    parser.add_argument("--no-drafts", action="store_true",
+                        help="decode token by token (the transformers backend before drafted "
+                             "decoding), for before/after runs")
     args = parser.parse_args()
 
     import torch

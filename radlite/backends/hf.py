@@ -165,6 +165,8 @@ class TransformersBackend(Backend):
     """
 
     name = "transformers"
+    drafted = False  # set by __init__; instances built without it decode with generate
+    _plain_cache: bool | None = None
 
     def __init__(
         self,
@@ -244,7 +246,6 @@ class TransformersBackend(Backend):
         backend._prefix = None
         backend.max_padding = 0.3
         backend._ragged_ok = False
-        backend.drafted, backend._plain_cache = False, None
         backend.capabilities = Capabilities(batch=True, max_batch_size=batch_size,
                                             decoding=ALL_CONTROLS)
         return backend

@@ -24,6 +24,7 @@ layers all keep a plain cache (:func:`~radlite.backends.hf_prefix.supports_ragge
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,49 @@ from typing import Any
 import numpy as np
 
 MAX_DRAFT = 16  # draft tokens per row and pass (a longer forced run continues next pass)
+TRIAL_PASSES = 3  # passes timed with drafts, then without, before a batch settles
+SURE_ADVANCE = 3.0  # tokens per row and drafted pass above which no plain trial is run
+
+
+@dataclass
+class Pace:
+    """Whether drafts pay for this batch, measured rather than assumed.
+
+    A pass with drafts computes several positions per row; on a compute-bound CPU with a
+    model that often rejects its drafts (e.g. a base model whose own tokenization of the
+    forced text differs), it can cost more than the tokens it gains. The first
+    :data:`TRIAL_PASSES` passes carry drafts. If they advanced each row by at least
+    :data:`SURE_ADVANCE` tokens per pass, drafting continues; otherwise the next as many
+    passes run without drafts, and the batch keeps whichever mode advanced more tokens
+    per second.
+    """
+
+    drafted: list[tuple[int, int, float]] = field(default_factory=list)
+    plain: list[tuple[int, int, float]] = field(default_factory=list)
+
+    def drafting(self) -> bool:
+        """Whether the next pass carries drafts."""
+        if len(self.drafted) < TRIAL_PASSES or self.sure():
+            return True
+        if len(self.plain) < TRIAL_PASSES:
+            return False
+        return _rate(self.drafted) >= _rate(self.plain)
+
+    def sure(self) -> bool:
+        """The drafted trial passes advanced the rows fast enough to skip a plain trial."""
+        rows = sum(n for _, n, _ in self.drafted)
+        return rows > 0 and sum(t for t, _, _ in self.drafted) / rows >= SURE_ADVANCE
+
+    def record(self, drafted: bool, tokens: int, rows: int, seconds: float) -> None:
+        """One pass: tokens advanced over all rows, live rows, seconds."""
+        trial = self.drafted if drafted else self.plain
+        if len(trial) < TRIAL_PASSES:
+            trial.append((tokens, rows, seconds))
+
+
+def _rate(passes: list[tuple[int, int, float]]) -> float:
+    """Tokens advanced per second over ``passes``."""
+    return sum(t for t, _, _ in passes) / max(1e-9, sum(s for _, _, s in passes))
 
 
 @dataclass
@@ -91,7 +135,9 @@ def drafted_generate(model: Any, tokenizer: Any, inputs: dict[str, Any],
     from transformers import DynamicCache
 
     ids, mask = inputs["input_ids"], inputs["attention_mask"]
-    cache = inputs.get("past_key_values") or DynamicCache(config=model.config)
+    cache = inputs.get("past_key_values")
+    if cache is None:
+        cache = DynamicCache(config=model.config)
     cached = cache.get_seq_length()
     rows = [Row(m, int(b), int(p)) for m, b, p in
             zip(matchers, budgets, mask.sum(dim=1).tolist(), strict=True)]
@@ -102,8 +148,10 @@ def drafted_generate(model: Any, tokenizer: Any, inputs: dict[str, Any],
     for index, row in enumerate(rows):
         _choose(row, logits[index, 0], bitmask, vocab_size, stops)
         _finish_if_forced_stop(row, bitmask, vocab_size, stops)
+    pace = Pace()
     while not all(r.done for r in rows):
-        drafts = [[] if r.done else draft(r, tokenizer) for r in rows]
+        use = pace.drafting()
+        drafts = [draft(r, tokenizer) if use and not r.done else [] for r in rows]
         width = 1 + max(len(d) for d in drafts)
         pad = tokenizer.pad_token_id
         chunk, chunk_mask, chunk_pos = [], [], []
@@ -113,10 +161,13 @@ def drafted_generate(model: Any, tokenizer: Any, inputs: dict[str, Any],
             chunk_mask.append([1] * len(live) + [0] * (width - len(live)))
             chunk_pos.append([row.position + min(k, max(0, len(live) - 1))
                               for k in range(width)])
+        started = time.perf_counter()
         mask = torch.cat([mask, torch.tensor(chunk_mask, device=mask.device)], dim=1)
         logits = _forward(model, cache, torch.tensor(chunk, device=mask.device), mask,
                           torch.tensor(chunk_pos, device=mask.device), width)
         start = mask.shape[1] - width
+        before = sum(len(r.tokens) for r in rows)
+        live_rows = sum(not r.done for r in rows)
         for index, (row, extra) in enumerate(zip(rows, drafts, strict=True)):
             if row.done:
                 continue
@@ -124,6 +175,8 @@ def drafted_generate(model: Any, tokenizer: Any, inputs: dict[str, Any],
             mask[index, start + 1 + kept:] = 0  # rejected draft slots
             row.position += 1 + kept
             _finish_if_forced_stop(row, bitmask, vocab_size, stops)
+        pace.record(use, sum(len(r.tokens) for r in rows) - before, live_rows,
+                    time.perf_counter() - started)
     return [(r.tokens, r.stopped) for r in rows]
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from radlite.backends.hf_drafted import Row, allowed_tokens, draft
+from radlite.backends import hf_drafted
+from radlite.backends.hf_drafted import Pace, Row, allowed_tokens, draft
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Report
 
@@ -52,6 +53,26 @@ def test_allowed_tokens_reads_a_packed_bitmask() -> None:
     assert allowed_tokens(mask, 33).tolist() == [3, 31]
 
 
+def test_pace_keeps_drafting_only_where_it_advances_faster() -> None:
+    sure = Pace()
+    for _ in range(hf_drafted.TRIAL_PASSES):
+        assert sure.drafting()
+        sure.record(True, tokens=4 * 8, rows=8, seconds=1.0)  # 4 tokens per row and pass
+    assert sure.drafting() and sure.sure()
+    slow = Pace()
+    for _ in range(hf_drafted.TRIAL_PASSES):
+        slow.record(True, tokens=8 + 4, rows=8, seconds=2.0)  # 6 tokens/s
+    assert not slow.drafting()  # a plain trial follows
+    for _ in range(hf_drafted.TRIAL_PASSES):
+        slow.record(False, tokens=8, rows=8, seconds=1.0)  # 8 tokens/s
+    assert not slow.drafting()
+    fast = Pace()
+    for _ in range(hf_drafted.TRIAL_PASSES):
+        fast.record(True, tokens=16, rows=8, seconds=1.0)
+        fast.record(False, tokens=8, rows=8, seconds=1.0)
+    assert fast.drafting()
+
+
 def _requests(max_new_tokens: int | None = None) -> list[GenerationRequest]:
     from radlite.tasks import get_task
 
@@ -78,8 +99,10 @@ def _run(backend: Any, requests: list[GenerationRequest], drafted: bool
 
 
 @pytest.mark.model
-def test_drafted_answers_equal_token_by_token_greedy_in_fewer_passes(builtin_backend) -> None:
+def test_drafted_answers_equal_token_by_token_greedy_in_fewer_passes(
+        builtin_backend, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("xgrammar")
+    monkeypatch.setattr(hf_drafted, "SURE_ADVANCE", 0.0)  # always draft: count the passes
     requests = _requests()
     assert builtin_backend._can_draft(requests)
     plain, plain_passes = _run(builtin_backend, requests, drafted=False)

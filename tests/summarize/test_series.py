@@ -65,6 +65,22 @@ def test_size_goes_to_its_own_structure_and_vessels_are_not_lesions() -> None:
     assert (site.detail, site.reading.current.text) == ("segment 7", "3.8 cm")
 
 
+def test_an_ordinal_is_not_a_lesion_name() -> None:
+    """"A second lesion in segment 4a": the lesion is named by its site, not its order."""
+    found = read_text("Segment 7 metastasis, 3.8 cm. A second lesion in segment 4a measures "
+                      "1.2 cm.", "r", "impression").findings
+    assert [f.label for f in found] == ["segment 7 metastasis", "lesion"]
+    series = {"patient_id": "P", "reports": [
+        {"id": "a", "date": "2023-01-01", "modality": "CT",
+         "impression": "Segment 7 metastasis, 3.8 cm. A second lesion in segment 4a measures "
+                       "1.2 cm."},
+        {"id": "b", "date": "2023-04-01", "modality": "CT",
+         "impression": "Segment 7 metastasis 2.9 cm. Segment 4a lesion 0.8 cm."}]}
+    out = summarize_series(series)
+    assert "segment 4a lesion" in _lesions(out)
+    assert "second" not in " ".join(out["per_report"])
+
+
 def test_lesions_matched_across_dates_with_responses() -> None:
     out = summarize_series(SERIES)
     lesions = _lesions(out)

@@ -34,7 +34,8 @@ _FILLER = re.compile(r"^(?:the|a|an|of|in|within|at|is|are|known|previously|seen
                      r"index|dominant|target|largest|measuring|measures|measured|now|up|to|"
                      r"interval|noted|there|size|again|redemonstrated|multiple|several|few|"
                      r"two|three|four|innumerable|numerous|scattered|adjacent|additional|other|"
-                     r"remaining|residual|some|baseline)$", re.IGNORECASE)
+                     r"remaining|residual|some|baseline|first|second|third|fourth|another|"
+                     r"further|separate)$", re.IGNORECASE)
 _HEDGE = re.compile(r"^(?:possible|possibly|probable|probably|likely|suspected|suspicious|"
                     r"questionable|equivocal|indeterminate|presumed|no|incidental|incidentally|"
                     r"noted|also|small|tiny|subcentimeter|subcentimetre)$", re.IGNORECASE)

@@ -33,7 +33,7 @@ import numpy as np
 
 MAX_DRAFT = 16  # draft tokens per row and pass (a longer forced run continues next pass)
 TRIAL_PASSES = 3  # passes timed with drafts, then without, before a batch settles
-SURE_ADVANCE = 3.0  # tokens per row and drafted pass above which no plain trial is run
+SURE_ACCEPTANCE = 0.8  # share of draft tokens kept above which no plain trial is run
 
 
 @dataclass
@@ -43,14 +43,16 @@ class Pace:
     A pass with drafts computes several positions per row; on a compute-bound CPU with a
     model that often rejects its drafts (e.g. a base model whose own tokenization of the
     forced text differs), it can cost more than the tokens it gains. The first
-    :data:`TRIAL_PASSES` passes carry drafts. If they advanced each row by at least
-    :data:`SURE_ADVANCE` tokens per pass, drafting continues; otherwise the next as many
-    passes run without drafts, and the batch keeps whichever mode advanced more tokens
-    per second.
+    :data:`TRIAL_PASSES` passes carry drafts. If the model kept at least
+    :data:`SURE_ACCEPTANCE` of the draft tokens, drafting continues; otherwise the next as
+    many passes run without drafts, and the batch keeps whichever mode advanced more
+    tokens per second.
     """
 
-    drafted: list[tuple[int, int, float]] = field(default_factory=list)
-    plain: list[tuple[int, int, float]] = field(default_factory=list)
+    drafted: list[tuple[int, float]] = field(default_factory=list)
+    plain: list[tuple[int, float]] = field(default_factory=list)
+    proposed: int = 0
+    kept: int = 0
 
     def drafting(self) -> bool:
         """Whether the next pass carries drafts."""
@@ -61,20 +63,22 @@ class Pace:
         return _rate(self.drafted) >= _rate(self.plain)
 
     def sure(self) -> bool:
-        """The drafted trial passes advanced the rows fast enough to skip a plain trial."""
-        rows = sum(n for _, n, _ in self.drafted)
-        return rows > 0 and sum(t for t, _, _ in self.drafted) / rows >= SURE_ADVANCE
+        """The trial passes' drafts were kept often enough to skip a plain trial."""
+        return self.proposed > 0 and self.kept >= SURE_ACCEPTANCE * self.proposed
 
-    def record(self, drafted: bool, tokens: int, rows: int, seconds: float) -> None:
-        """One pass: tokens advanced over all rows, live rows, seconds."""
+    def record(self, drafted: bool, tokens: int, seconds: float, proposed: int = 0,
+               kept: int = 0) -> None:
+        """One pass: tokens advanced over all rows, seconds, draft tokens proposed and
+        kept."""
         trial = self.drafted if drafted else self.plain
         if len(trial) < TRIAL_PASSES:
-            trial.append((tokens, rows, seconds))
+            trial.append((tokens, seconds))
+            self.proposed, self.kept = self.proposed + proposed, self.kept + kept
 
 
-def _rate(passes: list[tuple[int, int, float]]) -> float:
+def _rate(passes: list[tuple[int, float]]) -> float:
     """Tokens advanced per second over ``passes``."""
-    return sum(t for t, _, _ in passes) / max(1e-9, sum(s for _, _, s in passes))
+    return sum(t for t, _ in passes) / max(1e-9, sum(s for _, s in passes))
 
 
 @dataclass
@@ -167,16 +171,17 @@ def drafted_generate(model: Any, tokenizer: Any, inputs: dict[str, Any],
                           torch.tensor(chunk_pos, device=mask.device), width)
         start = mask.shape[1] - width
         before = sum(len(r.tokens) for r in rows)
-        live_rows = sum(not r.done for r in rows)
+        kept_total = 0
         for index, (row, extra) in enumerate(zip(rows, drafts, strict=True)):
             if row.done:
                 continue
             kept = _verify(row, extra, logits[index], bitmask, vocab_size, stops)
+            kept_total += kept
             mask[index, start + 1 + kept:] = 0  # rejected draft slots
             row.position += 1 + kept
             _finish_if_forced_stop(row, bitmask, vocab_size, stops)
-        pace.record(use, sum(len(r.tokens) for r in rows) - before, live_rows,
-                    time.perf_counter() - started)
+        pace.record(use, sum(len(r.tokens) for r in rows) - before,
+                    time.perf_counter() - started, sum(len(d) for d in drafts), kept_total)
     return [(r.tokens, r.stopped) for r in rows]
 
 

@@ -57,19 +57,19 @@ def test_pace_keeps_drafting_only_where_it_advances_faster() -> None:
     sure = Pace()
     for _ in range(hf_drafted.TRIAL_PASSES):
         assert sure.drafting()
-        sure.record(True, tokens=4 * 8, rows=8, seconds=1.0)  # 4 tokens per row and pass
+        sure.record(True, tokens=16, seconds=1.0, proposed=10, kept=9)  # drafts kept
     assert sure.drafting() and sure.sure()
     slow = Pace()
     for _ in range(hf_drafted.TRIAL_PASSES):
-        slow.record(True, tokens=8 + 4, rows=8, seconds=2.0)  # 6 tokens/s
+        slow.record(True, tokens=12, seconds=2.0, proposed=10, kept=4)  # 6 tokens/s
     assert not slow.drafting()  # a plain trial follows
     for _ in range(hf_drafted.TRIAL_PASSES):
-        slow.record(False, tokens=8, rows=8, seconds=1.0)  # 8 tokens/s
+        slow.record(False, tokens=8, seconds=1.0)  # 8 tokens/s
     assert not slow.drafting()
     fast = Pace()
     for _ in range(hf_drafted.TRIAL_PASSES):
-        fast.record(True, tokens=16, rows=8, seconds=1.0)
-        fast.record(False, tokens=8, rows=8, seconds=1.0)
+        fast.record(True, tokens=16, seconds=1.0, proposed=20, kept=8)
+        fast.record(False, tokens=8, seconds=1.0)
     assert fast.drafting()
 
 
@@ -102,7 +102,7 @@ def _run(backend: Any, requests: list[GenerationRequest], drafted: bool
 def test_drafted_answers_equal_token_by_token_greedy_in_fewer_passes(
         builtin_backend, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("xgrammar")
-    monkeypatch.setattr(hf_drafted, "SURE_ADVANCE", 0.0)  # always draft: count the passes
+    monkeypatch.setattr(hf_drafted, "SURE_ACCEPTANCE", 0.0)  # always draft: count passes
     requests = _requests()
     assert builtin_backend._can_draft(requests)
     plain, plain_passes = _run(builtin_backend, requests, drafted=False)

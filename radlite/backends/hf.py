@@ -340,8 +340,15 @@ class TransformersBackend(Backend):
         """Whether uneven batches prefill in length groups (:func:`ragged_cache`); decided
         once per model."""
         if self._ragged_ok is None:
-            self._ragged_ok = supports_ragged(self.model)
+            self._ragged_ok = self._plain_layers()
         return self._ragged_ok
+
+    def _plain_layers(self) -> bool:
+        """Whether every attention layer keeps a plain cache (ragged prefill and drafted
+        decoding both need it); decided once per model."""
+        if self._plain_cache is None:
+            self._plain_cache = supports_ragged(self.model)
+        return self._plain_cache
 
     def _processors(self, requests: Sequence[GenerationRequest]) -> list[Any]:
         wants = [bool(r.json_schema or r.regex) for r in requests]
@@ -369,9 +376,7 @@ class TransformersBackend(Backend):
     def _can_draft(self, requests: Sequence[GenerationRequest]) -> bool:
         """Whether :mod:`radlite.backends.hf_drafted` decodes ``requests``: greedy, one
         beam, no repetition penalty, a grammar on every row, a plain-cache model."""
-        if self._plain_cache is None:
-            self._plain_cache = supports_ragged(self.model)
-        return (self.drafted and self.constrained and self._plain_cache
+        return (self.drafted and self.constrained and self._plain_layers()
                 and all((r.json_schema or r.regex) and r.temperature <= 0
                         and r.num_beams <= 1 and r.repetition_penalty in (None, 1.0)
                         for r in requests))

@@ -48,15 +48,26 @@ def _output_rows(path: Path) -> list[dict]:
                    "rewrites each summary sentence, a grounding gate keeps the table's "
                    "sentence where the model's states a number, date, side or site the "
                    "table does not.")
+@click.option("--statements", default="selected", show_default=True,
+              type=click.Choice(["selected", "table"]),
+              help="Per-report statements. selected: the phrases of each impression that "
+                   "the learned statement selector keeps; table: the impression's lead item "
+                   "and the lesion table's changes.")
+@click.option("--statement-model", type=click.Path(exists=True, file_okay=False,
+                                                   path_type=Path), default=None,
+              help="Statement selector folder (radlite train statement-selector); "
+                   "default: the shipped one.")
 @raw_csv_option()
 @backend_options
 def command(input_path: Path, output: Path, job_store: Path | None, restart: bool,
             retry_failed: bool, no_progress: bool, html_dir: Path | None,
-            lesions_path: Path | None, mode: str, raw_csv: bool, **params: Any) -> None:
+            lesions_path: Path | None, mode: str, statements: str,
+            statement_model: Path | None, raw_csv: bool, **params: Any) -> None:
     """Summarise each patient's series: lesion table, per-report change, disease course."""
     options = RunOptions(retry_failed=retry_failed, progress=not no_progress)
     summary = summarize_job(input_path, output, job_store=job_store, restart=restart,
-                            options=options, mode=mode, backend=build_backend_spec(params))
+                            options=options, mode=mode, backend=build_backend_spec(params),
+                            statements=statements, statement_model=statement_model)
     click.echo(f"radlite summarize: {summary.line()} -> {output}", err=True)
     for reason, count in sorted(summary.failure_reasons.items(), key=lambda kv: -kv[1]):
         click.echo(f"  failed {count}: {reason}", err=True)

@@ -137,3 +137,37 @@ def impression_habits(pairs_path: Path, findings_col: str, impression_col: str,
     model.save(output)
     click.echo(f"radlite train impression-habits: {len(pairs)} pairs -> {output}", err=True)
     click.echo(json.dumps(model.card, indent=2))
+
+
+@command.command(name="statement-selector")
+@click.option("--series", "series_path", required=True,
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="JSONL, one patient per line, as `radlite summarize` reads, plus "
+                   "per_report: your hand-written change statement of each report.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Folder for selector.json (use with summarize --statement-model).")
+@click.option("--c", "c", type=float, default=None,
+              help="Inverse L2 strength (default: the shipped model's).")
+@click.option("--threshold", type=float, default=None,
+              help="Keep a phrase above this probability (default: the shipped model's; "
+                   "higher writes shorter statements).")
+@click.option("--note", default="", help="Text for the model's card: where the statements "
+              "came from and their terms of use.")
+def statement_selector(series_path: Path, output: Path, c: float | None,
+                       threshold: float | None, note: str) -> None:
+    """Train the statement selector of `radlite summarize` on your own statements."""
+    from radlite.core.io import iter_json_objects
+    from radlite.tasks.summarize.statements import shipped_selector
+    from radlite.train.statement_selector import train_selector
+
+    shipped = shipped_selector()
+    patients = [row for _, _, row in iter_json_objects(series_path)]
+    selector = train_selector(
+        patients, c=c if c is not None else float(shipped.card.get("C", 1.0)),
+        threshold=threshold if threshold is not None else shipped.threshold,
+        card={"note": note, "trained_on": series_path.name,
+              "command": " ".join(["radlite", *sys.argv[1:]]) if sys.argv else ""})
+    selector.save(output)
+    click.echo(f"radlite train statement-selector: {len(patients)} patients -> {output}",
+               err=True)
+    click.echo(json.dumps(selector.card, indent=2))

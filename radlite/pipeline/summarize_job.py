@@ -68,7 +68,8 @@ def write_summaries(records: Iterable[Record], path: Path) -> None:
 
 def summarize_job(input_path: Path, output: Path, job_store: Path | None = None,
                   restart: bool = False, options: RunOptions | None = None,
-                  mode: str = "table", backend: BackendSpec | Backend | None = None
+                  mode: str = "table", backend: BackendSpec | Backend | None = None,
+                  statements: str = "selected", statement_model: str | Path | None = None
                   ) -> RunSummary:
     """Summarise every patient of ``input_path`` into ``output`` through the job runner.
 
@@ -82,12 +83,17 @@ def summarize_job(input_path: Path, output: Path, job_store: Path | None = None,
             sentences; the grounding gate keeps the table's sentence where one fails).
         backend: the model for ``model`` mode (a loaded backend or which one to load;
             default the embedded model).
+        statements: ``selected`` (phrases of each impression kept by the statement
+            selector) or ``table`` (lead item and lesion table) per-report statements.
+        statement_model: a selector folder (``radlite train statement-selector``);
+            default the shipped one.
     """
     from radlite.tasks import get_task
 
     input_path, output = Path(input_path), Path(output)
     check_writable(output)
-    task = get_task("summarize", mode=mode)
+    task = get_task("summarize", mode=mode, statements=statements,
+                    statement_model=statement_model)
     try:
         total = check_unique_ids(read_patients(input_path))
     except InputError as exc:

@@ -76,7 +76,7 @@ def test_an_ordinal_is_not_a_lesion_name() -> None:
                        "1.2 cm."},
         {"id": "b", "date": "2023-04-01", "modality": "CT",
          "impression": "Segment 7 metastasis 2.9 cm. Segment 4a lesion 0.8 cm."}]}
-    out = summarize_series(series)
+    out = summarize_series(series, statements="table")
     assert "segment 4a lesion" in _lesions(out)
     assert "second" not in " ".join(out["per_report"])
 
@@ -98,8 +98,8 @@ def test_lesions_matched_across_dates_with_responses() -> None:
     assert all("no " not in label.lower() for label in lesions)
 
 
-def test_statements_in_input_order_and_grounded() -> None:
-    out = summarize_series(SERIES)
+def test_table_statements_in_input_order_and_grounded() -> None:
+    out = summarize_series(SERIES, statements="table")
     first, second, third = out["per_report"]
     assert second.startswith("Baseline CT:") and "3.8 cm" in second
     # the impression's lead item, then the table's changes it does not state
@@ -183,9 +183,24 @@ def test_list_numbers_are_not_decimals_and_sizes_are_grounded_whole() -> None:
     out = summarize_series({"patient_id": "d", "reports": [
         {"id": "a", "date": "2023-01-01", "impression": "8.4 x 7.6 cm left renal mass."},
         {"id": "b", "date": "2023-03-01", "impression": "1. 4.6 cm left renal mass, "
-                                                          "previously 8.4 cm. 2. No new lesions."}]})
+                                                          "previously 8.4 cm. 2. No new lesions."}]},
+        statements="table")
     assert out["per_report"][0].startswith("Baseline imaging: 8.4 x 7.6 cm left renal mass")
     assert out["per_report"][1].startswith("4.6 cm left renal mass, previously 8.4 cm")
     sources = [Source("a", "impression", "Mass 8.4 x 7.6 cm. 4 lesions.")]
     assert ground("mass 8.4 x 7.6 cm", sources)[1] == []
     assert ground("mass 4 x 7.6 cm", sources)[1] == ["4 x 7.6 cm"]
+
+
+def test_a_list_number_left_at_an_items_end_is_not_written() -> None:
+    """"SUVmax 9.6. 2. Avid nodes": the splitter ends the first item after "2."; neither
+    statement kind may write that list number (it is no value of the report)."""
+    series = {"patient_id": "g", "reports": [
+        {"id": "a", "date": "2023-01-01", "modality": "CT",
+         "impression": "1. Antral thickening up to 2.1 cm. 2. Perigastric node 1.3 cm."},
+        {"id": "b", "date": "2023-02-01", "modality": "PET-CT",
+         "impression": "1. FDG-avid antral primary, SUVmax 9.6. 2. Avid lesser curvature "
+                       "and celiac nodes. 3. No distant FDG-avid disease."}]}
+    for kind in ("table", "selected"):
+        second = summarize_series(series, statements=kind)["per_report"][1]
+        assert not re.search(r"9\.6\. 2|(?<![\d.])2(?![\d.])", second), (kind, second)

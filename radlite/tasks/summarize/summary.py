@@ -2,10 +2,11 @@
 
 The steps: read each report at lesion level (:mod:`.reading`), match the lesions across
 dates into a table with a response per interval (:mod:`.tracking`), write the
-statements and the summary from that table (:mod:`.writing`), and ground every number
+summary from that table (:mod:`.writing`), the per-report statements from the phrases
+of each impression that a learned selector keeps (:mod:`.statements`), and ground every number
 and date written in the input (evidence spans; a sentence that cannot be grounded is
 dropped, so the output never states a value the reports do not). Deterministic and
-model-free.
+model-free (the selector is a small logistic model, no language model).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from radlite.tasks.summarize.reading import ReportReading, read_report
+from radlite.tasks.summarize.statements import StatementSelector, change_statement
 from radlite.tasks.summarize.tracking import Exam, Observation, Track, build_tracks
 from radlite.tasks.summarize.writing import (
     Source,
@@ -80,9 +82,10 @@ def _grounded(sentences: list[str], sources: list[Source], prefer: str | None = 
     return kept, evidence
 
 
-def summarize_series(series: dict[str, Any]) -> dict[str, Any]:
+def summarize_series(series: dict[str, Any], statements: str = "selected",
+                     selector: StatementSelector | None = None) -> dict[str, Any]:
     """Summarise one patient's series (see :func:`summarize_parts`)."""
-    return summarize_parts(series)[0]
+    return summarize_parts(series, statements, selector)[0]
 
 
 def regrounded(series: dict[str, Any], sentences: list[str]) -> list[dict[str, Any]]:
@@ -91,9 +94,17 @@ def regrounded(series: dict[str, Any], sentences: list[str]) -> list[dict[str, A
     return _grounded(sentences, _sources(reports, _exams(reports)))[1]
 
 
-def summarize_parts(series: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def summarize_parts(series: dict[str, Any], statements: str = "selected",
+                    selector: StatementSelector | None = None
+                    ) -> tuple[dict[str, Any], list[str]]:
     """Summarise one patient's series (``{"patient_id", "reports": [...]}``); also return
     the summary's sentences (the slots a model may rewrite, :mod:`.prose`).
+
+    ``statements``: ``selected`` (default) writes each per-report statement from the
+    phrases of its impression that the statement selector keeps
+    (:mod:`.statements`; ``selector`` overrides the shipped one); ``table`` writes it from
+    the impression's lead item and the lesion table (:func:`.writing.report_statement`),
+    which is also the fallback for a report without an impression.
 
     Returns:
         ``patient_id``, ``summary``, ``per_report`` (one statement per input report, in
@@ -111,13 +122,15 @@ def summarize_parts(series: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
                                      for e in exams]
     tracks = build_tracks(exams, readings)
     sources = _sources(reports, exams)
-    statements: dict[int, str] = {}
+    written: dict[int, str] = {}
     statement_evidence: dict[int, list[dict[str, Any]]] = {}
     for index, (exam, reading) in enumerate(zip(exams, readings, strict=True)):
-        text = report_statement(index, exam, tracks, reading,
-                                str(reports[exam.position].get("impression") or ""))
+        impression = str(reports[exam.position].get("impression") or "")
+        text = (change_statement(impression, index == 0, selector)
+                if statements == "selected" else None) \
+            or report_statement(index, exam, tracks, reading, impression)
         kept, spans = _grounded([text], sources, exam.report_id)
-        statements[exam.position] = kept[0] if kept else "Change not stated."
+        written[exam.position] = kept[0] if kept else "Change not stated."
         statement_evidence[exam.position] = spans
     last_impression = str(reports[exams[-1].position].get("impression") or "")
     summary, summary_evidence = _grounded(
@@ -125,7 +138,7 @@ def summarize_parts(series: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return {
         "patient_id": patient_id,
         "summary": " ".join(summary),
-        "per_report": [statements[i] for i in range(len(reports))],
+        "per_report": [written[i] for i in range(len(reports))],
         "status": overall_status(tracks, readings[-1]),
         "exams": [{"report_id": e.report_id, "date": e.date, "modality": e.modality,
                    "change": "baseline" if i == 0 else exam_change(e, tracks, readings[i])}

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from radlite.core.errors import ConfigError
 from radlite.core.generation import GenerationRequest
 from radlite.core.types import Record, Report
 from radlite.tasks.base import Task
+from radlite.tasks.summarize.statements import load_selector, shipped_selector
 
 
 def series_problem(series: Any) -> str | None:
@@ -48,13 +50,20 @@ class SummarizeTask(Task):
     """Summarise patients' series from their lesion tables (``mode``: table or model)."""
 
     name = "summarize"
-    template_version = "series-v2"
+    template_version = "series-v3"
     batched = True
 
-    def __init__(self, mode: str = "table") -> None:
+    def __init__(self, mode: str = "table", statements: str = "selected",
+                 statement_model: str | Path | None = None) -> None:
         if mode not in ("table", "model"):
             raise ConfigError(f"summarize: unknown mode {mode!r}; choose table or model")
+        if statements not in ("selected", "table"):
+            raise ConfigError(f"summarize: unknown statements {statements!r}; choose "
+                              "selected or table")
         self.mode = mode
+        self.statements = statements
+        self.statement_model = str(statement_model) if statement_model else None
+        self.selector = load_selector(statement_model) if statement_model else None
 
     @property
     def needs_model(self) -> bool:
@@ -62,7 +71,11 @@ class SummarizeTask(Task):
 
     def provenance(self) -> dict[str, Any]:
         """Task part of a record's provenance, with the mode."""
-        return {**super().provenance(), "mode": self.mode}
+        selector = self.selector or (shipped_selector() if self.statements == "selected"
+                                     else None)
+        return {**super().provenance(), "mode": self.mode, "statements": self.statements,
+                **({"statement_model": selector.card.get("trained_on", self.statement_model),
+                    "statement_model_weights": len(selector.weights)} if selector else {})}
 
     def check_report(self, report: Report) -> str | None:
         """The reader's flag, invalid JSON, or a malformed series (no length limit)."""
@@ -89,7 +102,8 @@ class SummarizeTask(Task):
         with the gated rewrite of the summary and ``summary_sources`` per sentence)."""
         from radlite.tasks.summarize.summary import summarize_parts
 
-        parts = [summarize_parts(json.loads(report.text)) for report in reports]
+        parts = [summarize_parts(json.loads(report.text), self.statements, self.selector)
+                 for report in reports]
         if self.mode == "model":
             self._rewrite(backend, reports, parts)
         records = []

@@ -1,0 +1,123 @@
+"""Choosing and shipping the statement selector by held-out patients and held-out sets.
+
+For each setting of the grid (L2 strength ``C`` x keep threshold) the per-report ROUGE-L
+against the hand-written statements (the mean of ``benchmarks/longitudinal.py``) is
+measured two ways:
+
+- ``lopo``: every patient of every ``--data`` set is written by a selector trained on
+  all other patients (of all sets);
+- ``loso`` (with two or more sets): every set is written by a selector trained on the
+  other sets only, so a setting is judged on a writer it never saw. The mean over the
+  sets chooses the setting (ties within 0.002: the shorter statements); with one set,
+  ``lopo`` chooses.
+
+``--ship DIR`` then trains on all sets with the chosen setting and saves it (the shipped
+one: ``radlite/heads/series-statements``).
+
+    python benchmarks/statement_selector.py \
+        --data benchmarks/data/longitudinal/dev.jsonl benchmarks/data/longitudinal/dev2.jsonl \
+        --out benchmarks/results/longitudinal/statement-selector.json \
+        [--ship radlite/heads/series-statements]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from radlite.evaluate.text import rouge
+from radlite.tasks.summarize.statements import StatementSelector, change_statement
+from radlite.train.statement_selector import train_selector
+
+
+def _written(selector: StatementSelector, patients: list[dict], threshold: float
+             ) -> tuple[list[str], list[str]]:
+    hyps, refs = [], []
+    for patient in patients:
+        for index, (report, ref) in enumerate(zip(patient["reports"], patient["per_report"],
+                                                  strict=True)):
+            refs.append(ref)
+            hyps.append(change_statement(str(report.get("impression") or ""), index == 0,
+                                         selector.with_threshold(threshold)) or "")
+    return hyps, refs
+
+
+def _scores(hyps: list[str], refs: list[str]) -> dict:
+    return {"rougeL": round(rouge(hyps, refs)["rougeL"].corpus, 4),
+            "words": round(float(np.mean([len(h.split()) for h in hyps])), 1)}
+
+
+def lopo(patients: list[dict], c: float, thresholds: list[float]) -> dict[float, dict]:
+    """Per threshold: ROUGE-L and words with each patient held out once."""
+    hyps: dict[float, list[str]] = {t: [] for t in thresholds}
+    refs: list[str] = []
+    for held in patients:
+        selector = train_selector([p for p in patients if p is not held], c=c)
+        for t in thresholds:
+            written, ref = _written(selector, [held], t)
+            hyps[t].extend(written)
+        refs.extend(ref)
+    return {t: _scores(h, refs) for t, h in hyps.items()}
+
+
+def loso(sets: dict[str, list[dict]], c: float, thresholds: list[float]
+         ) -> dict[float, dict]:
+    """Per threshold: each set's ROUGE-L written by a selector trained on the others,
+    and their mean."""
+    per_set: dict[float, dict] = {t: {} for t in thresholds}
+    for name, held in sets.items():
+        selector = train_selector([p for n, s in sets.items() if n != name for p in s], c=c)
+        for t in thresholds:
+            per_set[t][name] = _scores(*_written(selector, held, t))
+    return {t: {"sets": res, "rougeL": round(float(np.mean([r["rougeL"] for r in res.values()])), 4),
+                "words": round(float(np.mean([r["words"] for r in res.values()])), 1)}
+            for t, res in per_set.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, nargs="+", required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--c", default="0.3,1,3")
+    parser.add_argument("--thresholds", default="0.2,0.3,0.4,0.5")
+    parser.add_argument("--ship", type=Path, default=None)
+    args = parser.parse_args(argv)
+    sets = {p.stem: [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
+            for p in args.data}
+    everyone = [p for s in sets.values() for p in s]
+    thresholds = [float(t) for t in args.thresholds.split(",")]
+    grid = []
+    for c in (float(x) for x in args.c.split(",")):
+        by_patient = lopo(everyone, c, thresholds)
+        by_set = loso(sets, c, thresholds) if len(sets) > 1 else {}
+        for t in thresholds:
+            grid.append({"C": c, "threshold": t, "lopo": by_patient[t],
+                         **({"loso": by_set[t]} if by_set else {})})
+            print(json.dumps(grid[-1]), file=sys.stderr)
+    judge = "loso" if len(sets) > 1 else "lopo"
+    top = max(r[judge]["rougeL"] for r in grid)
+    best = min((r for r in grid if r[judge]["rougeL"] >= top - 0.002),
+               key=lambda r: r[judge]["words"])
+    result = {"data": [str(p) for p in args.data], "patients": len(everyone),
+              "chosen_by": judge, "metric": "mean per-report ROUGE-L (rouge-score F, stemmer)",
+              "grid": grid, "best": best}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    if args.ship:
+        card = {"trained_on": ", ".join(p.name for p in args.data),
+                f"{judge}_rougeL": best[judge]["rougeL"], "lopo_rougeL": best["lopo"]["rougeL"],
+                "command": "python benchmarks/statement_selector.py " + " ".join(
+                    sys.argv[1:] if argv is None else argv)}
+        selector = train_selector(everyone, c=best["C"], threshold=best["threshold"],
+                                  card=card)
+        print(f"shipped -> {selector.save(args.ship)}", file=sys.stderr)
+    print(json.dumps(best))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

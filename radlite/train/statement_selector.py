@@ -1,0 +1,119 @@
+"""Training the statement selector (:mod:`radlite.tasks.summarize.statements`).
+
+Input: patients' series with hand-written change statements, the JSONL of
+``radlite summarize`` plus ``per_report`` (one reference statement per report, as in
+``benchmarks/data/longitudinal/dev.jsonl``). Each phrase of each impression is labelled
+kept when at least half of its words lie on the longest common subsequence of the
+impression and the reference statement; a logistic model (scikit-learn, L2) is fitted on
+the hashed phrase features. Needs ``pip install 'radlite[train]'``.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+from radlite.core.errors import InputError
+from radlite.core.extras import require
+from radlite.tasks.summarize.statements import (
+    DIM,
+    Phrase,
+    StatementSelector,
+    phrase_features,
+    phrases,
+)
+
+#: Chosen by leave-one-patient-out ROUGE-L on the development series (docs/summarize.md).
+DEFAULT_C = 0.3
+DEFAULT_THRESHOLD = 0.3
+_BIAS = zlib.crc32(b"bias") % DIM  # the always-on feature; the intercept is stored there
+
+
+def _tokens(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
+
+
+def phrase_labels(items: Sequence[Phrase], reference: str) -> list[int]:
+    """1 for each phrase with at least half its words on the longest common subsequence
+    of the impression's words and ``reference``'s, else 0."""
+    words = [(i, t) for i, p in enumerate(items) for t in _tokens(p.text)]
+    ref = _tokens(reference)
+    n, m = len(words), len(ref)
+    table = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n):
+        for j in range(m):
+            table[i + 1][j + 1] = table[i][j] + 1 if words[i][1] == ref[j] \
+                else max(table[i][j + 1], table[i + 1][j])
+    hits = [0] * len(items)
+    i, j = n, m
+    while i and j:
+        if words[i - 1][1] == ref[j - 1]:
+            hits[words[i - 1][0]] += 1
+            i, j = i - 1, j - 1
+        elif table[i - 1][j] >= table[i][j - 1]:
+            i -= 1
+        else:
+            j -= 1
+    totals = [len(_tokens(p.text)) for p in items]
+    return [int(t > 0 and 2 * h >= t) for h, t in zip(hits, totals, strict=True)]
+
+
+def examples(patients: Sequence[dict[str, Any]]) -> list[tuple[list[Phrase], bool, str]]:
+    """``(phrases, is_baseline, reference)`` per report with an impression and a statement.
+
+    Raises:
+        InputError: a patient's ``per_report`` does not give one statement per report.
+    """
+    out = []
+    for patient in patients:
+        reports, refs = patient.get("reports") or [], patient.get("per_report")
+        if not isinstance(refs, list) or len(refs) != len(reports):
+            raise InputError(f"statement selector: patient {patient.get('patient_id')!r} needs "
+                             f"'per_report' with one statement per report ({len(reports)})")
+        for index, (report, ref) in enumerate(zip(reports, refs, strict=True)):
+            items = phrases(str(report.get("impression") or ""))
+            if items and str(ref or "").strip():
+                out.append((items, index == 0, str(ref)))
+    return out
+
+
+def _matrix(rows: Sequence[tuple[list[Phrase], bool, str]]) -> tuple[Any, list[int]]:
+    sparse = require("scipy.sparse", "training the statement selector")
+
+    indices, pointers, labels = [], [0], []
+    for items, baseline, ref in rows:
+        labels.extend(phrase_labels(items, ref))
+        for position in range(len(items)):
+            indices.extend(phrase_features(items, position, baseline))
+            pointers.append(len(indices))
+    data = [1.0] * len(indices)
+    return sparse.csr_matrix((data, indices, pointers), shape=(len(pointers) - 1, DIM)), labels
+
+
+def train_selector(patients: Sequence[dict[str, Any]], c: float = DEFAULT_C,
+                   threshold: float = DEFAULT_THRESHOLD,
+                   card: dict[str, Any] | None = None) -> StatementSelector:
+    """Fit a selector on ``patients`` (series with ``per_report`` statements).
+
+    Raises:
+        InputError: no usable report, or only one kind of label.
+    """
+    linear_model = require("sklearn.linear_model", "training the statement selector")
+
+    rows = examples(patients)
+    if not rows:
+        raise InputError("statement selector: no report has both an impression and a "
+                         "reference statement")
+    x, y = _matrix(rows)
+    if len(set(y)) < 2:
+        raise InputError("statement selector: the statements keep all or none of the "
+                         "impressions' phrases; nothing to learn")
+    model = linear_model.LogisticRegression(C=c, max_iter=3000).fit(x, y)
+    weights = {int(i): float(w) for i, w in enumerate(model.coef_[0]) if w != 0.0}
+    weights[_BIAS] = weights.get(_BIAS, 0.0) + float(model.intercept_[0])
+    info = {"patients": len(patients), "reports": len(rows), "phrases": len(y),
+            "kept_share": round(sum(y) / len(y), 4), "C": c, **(card or {})}
+    return StatementSelector(weights, threshold, info)
+

@@ -21,7 +21,7 @@ from radlite.tasks.summarize.statements import (
     DIM,
     Phrase,
     StatementSelector,
-    phrase_features,
+    impression_features,
     phrases,
 )
 
@@ -85,8 +85,8 @@ def _matrix(rows: Sequence[tuple[list[Phrase], bool, str]]) -> tuple[Any, list[i
     indices, pointers, labels = [], [0], []
     for items, baseline, ref in rows:
         labels.extend(phrase_labels(items, ref))
-        for position in range(len(items)):
-            indices.extend(phrase_features(items, position, baseline))
+        for features in impression_features(items, baseline):
+            indices.extend(features)
             pointers.append(len(indices))
     data = [1.0] * len(indices)
     return sparse.csr_matrix((data, indices, pointers), shape=(len(pointers) - 1, DIM)), labels

@@ -15,7 +15,7 @@ from radlite.tasks.summarize import summarize_series
 from radlite.tasks.summarize.reading import read_text
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks/data/longitudinal"
-SETS = ("dev.jsonl", "dev2.jsonl")
+SETS = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl")
 
 
 def _patients(name: str = "dev.jsonl") -> list[dict]:
@@ -26,8 +26,9 @@ def _patients(name: str = "dev.jsonl") -> list[dict]:
 
 
 def test_negated_statements_are_never_findings() -> None:
-    """dev.jsonl only: of dev2's 96, one ("Left adrenal nodule is not FDG-avid") reads as
-    a present nodule, which it is (negated is its avidity); no table cell comes from it."""
+    """dev.jsonl only. Of dev2's 96 and dev3's 101, one each ("Left adrenal nodule is not
+    FDG-avid", "Left upper lobe nodule not avid") reads as a present nodule, which it is
+    (negated is its avidity); no table cell comes from them."""
     statements = [s for p in _patients() for s in p.get("negated", [])]
     assert len(statements) >= 30
     for statement in statements:

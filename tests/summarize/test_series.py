@@ -204,3 +204,12 @@ def test_a_list_number_left_at_an_items_end_is_not_written() -> None:
     for kind in ("table", "selected"):
         second = summarize_series(series, statements=kind)["per_report"][1]
         assert not re.search(r"9\.6\. 2|(?<![\d.])2(?![\d.])", second), (kind, second)
+
+
+def test_a_category_valued_none_is_negated() -> None:
+    """Structured reports: "New lesions: none" asserts no lesion; "none larger than"
+    keeps the lesions it qualifies."""
+    assert read_text("New lesions: none. Non-target lesions: none", "r",
+                     "impression").findings == []
+    kept = read_text("Two new liver lesions, none larger than 5 mm.", "r", "impression")
+    assert [f.label for f in kept.findings] == ["liver lesions"]

@@ -84,29 +84,38 @@ def _words(text: str) -> list[str]:
     return [w.strip("().,;:").lower() for w in text.split()]
 
 
-def phrase_features(items: Sequence[Phrase], position: int, baseline: bool) -> list[int]:
-    """Hashed feature indices of one phrase (its words, opening words, place, numbers,
-    change words, negation, the baseline flag)."""
-    phrase = items[position]
-    words = _words(phrase.text)
-    first = words[0] if words else ""
-    item_text = " ".join(p.text for p in items if p.item == phrase.item)
-    before = items[position - 1] if position and items[position - 1].item == phrase.item \
-        else None
-    has_number = bool(re.search(r"\d", phrase.text))
-    place = min(phrase.item, 4)
-    names = [
-        "bias", f"first={first}", f"first2={' '.join(words[:2])}", f"item={place}",
-        f"index={min(phrase.index, 5)}", f"baseline={baseline}", f"number={has_number}",
-        f"change={bool(vocabulary().status.pattern.search(phrase.text))}",
-        f"negated={bool(_NEGATION.match(phrase.text))}",
-        f"item_negated={bool(_NEGATION.match(item_text))}",
-        f"length={min(len(words), 8) // 2}", f"paren={phrase.text.startswith('(')}",
-        f"before={before.text.split()[0].lower() if before else '<start>'}",
-        f"item_number={bool(re.search(r'[0-9]', item_text))}",
-        f"first_baseline={first}|{baseline}", f"number_item={has_number}|{place}",
-    ] + [f"word={w}" for w in words]
-    return [_index(name) for name in names]
+def impression_features(items: Sequence[Phrase], baseline: bool) -> list[list[int]]:
+    """Hashed feature indices of each phrase of one impression (its words, opening words,
+    place, numbers, change words, negation, the baseline flag)."""
+    item_texts: dict[int, list[str]] = {}
+    for phrase in items:
+        item_texts.setdefault(phrase.item, []).append(phrase.text)
+    item_flags = {item: (bool(_NEGATION.match(" ".join(texts))),
+                         any(re.search(r"[0-9]", t) for t in texts))
+                  for item, texts in item_texts.items()}
+    status = vocabulary().status.pattern
+    out = []
+    for position, phrase in enumerate(items):
+        words = _words(phrase.text)
+        first = words[0] if words else ""
+        before = items[position - 1] if position and items[position - 1].item == phrase.item \
+            else None
+        has_number = bool(re.search(r"\d", phrase.text))
+        place = min(phrase.item, 4)
+        item_negated, item_number = item_flags[phrase.item]
+        names = [
+            "bias", f"first={first}", f"first2={' '.join(words[:2])}", f"item={place}",
+            f"index={min(phrase.index, 5)}", f"baseline={baseline}", f"number={has_number}",
+            f"change={bool(status.search(phrase.text))}",
+            f"negated={bool(_NEGATION.match(phrase.text))}",
+            f"item_negated={item_negated}",
+            f"length={min(len(words), 8) // 2}", f"paren={phrase.text.startswith('(')}",
+            f"before={before.text.split()[0].lower() if before else '<start>'}",
+            f"item_number={item_number}",
+            f"first_baseline={first}|{baseline}", f"number_item={has_number}|{place}",
+        ] + [f"word={w}" for w in words]
+        out.append([_index(name) for name in names])
+    return out
 
 
 @lru_cache(maxsize=1 << 16)
@@ -125,9 +134,10 @@ class StatementSelector:
 
     def probabilities(self, items: Sequence[Phrase], baseline: bool) -> list[float]:
         """Each phrase's probability of being kept."""
+        weight = self.weights.get
         out = []
-        for position in range(len(items)):
-            z = sum(self.weights.get(i, 0.0) for i in phrase_features(items, position, baseline))
+        for indices in impression_features(items, baseline):
+            z = sum(weight(i, 0.0) for i in indices)
             out.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
         return out
 

@@ -67,6 +67,15 @@ def test_a_cut_never_separates_a_negation_or_hedge_from_its_item() -> None:
     assert statement is not None and statement.startswith("Possible")
 
 
+def test_a_label_and_its_value_stay_together() -> None:
+    from radlite.tasks.summarize.statements import _guarded
+
+    items = phrases("Seg 8: 2.2 cm. Seg 2: not seen.")
+    assert [p.text for p in items] == ["Seg 8:", "2.2 cm.", "Seg 2:", "not seen."]
+    assert _guarded(items, [False, True, True, False]) == [True, True, True, True]
+    assert _guarded(items, [False, False, False, False]) == [False] * 4
+
+
 def test_render_tidies_articles_capitals_and_parentheses() -> None:
     items = [Phrase("There is a 4.1 cm observation in segment 8", 0, 0),
              Phrase("(previously 3.2 cm", 0, 1), Phrase("on 2020-01-01).", 0, 2),
@@ -141,3 +150,16 @@ def test_cli_statement_options_and_training(tmp_path: Path) -> None:
     assert table.exit_code == 0, table.output
     row = json.loads((tmp_path / "t.jsonl").read_text().splitlines()[0])
     assert row["per_report"][0].startswith("Baseline CT:")
+
+
+def test_the_job_fingerprint_names_the_selector(tmp_path: Path) -> None:
+    from radlite.tasks.summarize.task import SummarizeTask
+
+    shipped = SummarizeTask().fingerprint()
+    assert shipped["statements"] == "selected" and shipped["statement_model_digest"]
+    StatementSelector({1: 0.5}, 0.3, {"trained_on": "x.jsonl"}).save(tmp_path)
+    other = SummarizeTask(statement_model=tmp_path).fingerprint()
+    assert other["statement_model_digest"] != shipped["statement_model_digest"]
+    assert "statement_model_digest" not in SummarizeTask(statements="table").fingerprint()
+    with pytest.raises(ConfigError, match="unknown statements"):
+        SummarizeTask(statements="abstractive")

@@ -26,6 +26,7 @@ on your own statements with ``radlite train statement-selector``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -141,6 +142,12 @@ class StatementSelector:
             out.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
         return out
 
+    def digest(self) -> str:
+        """A short content hash of the weights and threshold (job fingerprints)."""
+        body = json.dumps([self.threshold, sorted((k, round(v, 6))
+                                                  for k, v in self.weights.items())])
+        return hashlib.sha256(body.encode()).hexdigest()[:16]
+
     def with_threshold(self, threshold: float) -> StatementSelector:
         """The same weights with another keep threshold."""
         return StatementSelector(self.weights, threshold, self.card)
@@ -178,9 +185,16 @@ def shipped_selector() -> StatementSelector:
 
 
 def _guarded(items: Sequence[Phrase], keep: list[bool]) -> list[bool]:
-    """Drop a phrase whose item opens with a negation or hedge unless the opening phrase
-    is kept (a cut must not turn "No X, Y or Z" into "Y or Z")."""
+    """Keep a label and its value together ("Seg 2:" + "not seen": both or neither, so
+    "Seg 2" never stands alone), and drop a phrase whose item opens with a negation or
+    hedge unless the opening phrase is kept (a cut must not turn "No X, Y or Z" into
+    "Y or Z")."""
     out = list(keep)
+    for position, phrase in enumerate(items[:-1]):
+        value = items[position + 1]
+        if phrase.text.endswith(":") and value.item == phrase.item \
+                and (out[position] or out[position + 1]):
+            out[position] = out[position + 1] = True
     openers = {p.item: position for position, p in enumerate(items) if p.index == 0}
     for position, phrase in enumerate(items):
         opener = items[openers[phrase.item]]

@@ -70,12 +70,13 @@ class SummarizeTask(Task):
         return self.mode == "model"
 
     def provenance(self) -> dict[str, Any]:
-        """Task part of a record's provenance, with the mode."""
+        """Task part of a record's provenance: the mode, the statements kind and the
+        selector's training sets and content hash."""
         selector = self.selector or (shipped_selector() if self.statements == "selected"
                                      else None)
         return {**super().provenance(), "mode": self.mode, "statements": self.statements,
                 **({"statement_model": selector.card.get("trained_on", self.statement_model),
-                    "statement_model_weights": len(selector.weights)} if selector else {})}
+                    "statement_model_digest": selector.digest()} if selector else {})}
 
     def check_report(self, report: Report) -> str | None:
         """The reader's flag, invalid JSON, or a malformed series (no length limit)."""

@@ -32,6 +32,9 @@ HEADER_EXTENDED = re.compile(
 _BOUNDARY = re.compile(r"(?<!\d)\.(?!\d)|[?;\n]|\.(?=\s)")
 _ITEM_BOUNDARY = re.compile(r"(?<!\d)[.;!?]+(?=\s|$)|(?<=\d)[.;!?]+(?=\s+[A-Z_]|$)|\n")
 _NUMBERED = re.compile(r"(?:^|\s)\d{1,2}[.)]\s+(?=[A-Za-z])")
+#: The next item's list number left at a piece's end: a period after a digit ends a
+#: sentence before a capital, so "SUVmax 9.6. 2. Avid nodes" splits after "2.".
+_NEXT_NUMBER = re.compile(r"(?<=[.;])\s+\d{1,2}[.)]\s*$")
 _BOUNDS = re.compile(r"(?<=[.!?。])\s+|\n+|(?<=다\.)")
 
 
@@ -113,14 +116,15 @@ def split_items(text: str) -> list[Sentence]:
     """Sentences of a section's free text (findings, impressions) with spans, without
     header handling; numbered list items ("1. ...") split too, the final punctuation
     stays, and pieces without a letter are dropped. A period between digits ("1.5 cm")
-    does not end a sentence. Used by the impression and summary tasks and the NLI metric.
+    does not end a sentence, and the next item's number never ends a piece. Used by the
+    impression and summary tasks and the NLI metric.
     """
     out = []
     for offset, chunk in _chunks(text):
         starts = [0] + [n.start() + (1 if n.group(0)[0].isspace() else 0)
                         for n in _NUMBERED.finditer(chunk) if n.start() > 0]
         for a, b in zip(starts, [*starts[1:], len(chunk)], strict=True):
-            piece = chunk[a:b]
+            piece = _NEXT_NUMBER.sub("", chunk[a:b])
             stripped = piece.strip()
             if stripped and any(ch.isalpha() for ch in stripped):
                 lead = len(piece) - len(piece.lstrip())

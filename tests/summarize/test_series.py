@@ -213,3 +213,13 @@ def test_a_category_valued_none_is_negated() -> None:
                      "impression").findings == []
     kept = read_text("Two new liver lesions, none larger than 5 mm.", "r", "impression")
     assert [f.label for f in kept.findings] == ["liver lesions"]
+
+
+def test_split_items_never_ends_a_piece_with_the_next_items_number() -> None:
+    from radlite.text.sentences import split_items
+
+    texts = [s.text for s in split_items("1. FDG-avid primary, SUVmax 9.6. 2. Avid nodes. "
+                                         "3. Lesions at T9 and L4. 4. No epidural disease.")]
+    assert texts == ["FDG-avid primary, SUVmax 9.6.", "Avid nodes.", "Lesions at T9 and L4.",
+                     "No epidural disease."]
+    assert [s.text for s in split_items("Deauville score 3.")] == ["Deauville score 3."]

@@ -56,9 +56,6 @@ _HEDGE = re.compile(r"\(?(?:possible|possibly|probable|probably|likely|suspiciou
 _ARTICLES = {"a", "an", "the"}
 _THERE = re.compile(r"^there (?:is|are)\s+", re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
-#: A list number inside or at the end of an item ("... at T9 and L4. 3. No epidural
-#: disease." read as one item): an item break, the number left out.
-_INLINE_NUMBER = re.compile(r"(?<=[.;])\s+\d{1,2}[.)](?:\s+(?=[A-Z])|\s*$)")
 
 
 @dataclass(frozen=True)
@@ -72,8 +69,7 @@ class Phrase:
 
 def phrases(impression: str) -> list[Phrase]:
     """The impression cut into phrases (list numbers removed)."""
-    texts = [_NUMBERED.sub("", part or "").strip() for item in split_items(impression or "")
-             for part in _INLINE_NUMBER.split(item.text)]
+    texts = [_NUMBERED.sub("", item.text).strip() for item in split_items(impression or "")]
     out = []
     for item_number, text in enumerate(t for t in texts if t):
         pieces = [p.strip() for p in _CUT.split(text) if p and p.strip()]

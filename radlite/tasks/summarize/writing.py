@@ -147,9 +147,6 @@ def _cap(text: str) -> str:
 
 
 def _unnumbered(text: str) -> str:
-    """The item without its list number, and without the next item's number where the
-    splitter left it at the end ("SUVmax 9.6. 2." of "SUVmax 9.6. 2. Avid nodes")."""
-    text = re.sub(r"(?<=[.;])\s+\d{1,2}[.)]$", "", text.strip())
     return re.sub(r"^\s*\d{1,2}[.)]\s+", "", text).strip()
 
 

@@ -111,12 +111,12 @@ def impression_features(items: Sequence[Phrase], baseline: bool) -> list[list[in
             f"item_number={item_number}",
             f"first_baseline={first}|{baseline}", f"number_item={has_number}|{place}",
         ] + [f"word={w}" for w in words]
-        out.append([_index(name) for name in names])
+        out.append([feature_index(name) for name in names])
     return out
 
 
 @lru_cache(maxsize=1 << 16)
-def _index(name: str) -> int:
+def feature_index(name: str) -> int:
     """A feature name's hashed index (stable across runs and machines: CRC-32)."""
     return zlib.crc32(name.encode()) % DIM
 

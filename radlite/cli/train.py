@@ -139,6 +139,19 @@ def impression_habits(pairs_path: Path, findings_col: str, impression_col: str,
     click.echo(json.dumps(model.card, indent=2))
 
 
+def _optional(value: str | None, kind: type, default: Any, option: str) -> Any:
+    """An option that takes a number or 'none' (None: the default)."""
+    if value is None:
+        return default
+    if value.strip().lower() == "none":
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is neither a number nor 'none'",
+                                 param_hint=option) from None
+
+
 @command.command(name="statement-selector")
 @click.option("--series", "series_path", required=True,
               type=click.Path(path_type=Path, exists=True, dir_okay=False),
@@ -151,10 +164,16 @@ def impression_habits(pairs_path: Path, findings_col: str, impression_col: str,
 @click.option("--threshold", type=float, default=None,
               help="Keep a phrase above this probability (default: the shipped model's; "
                    "higher writes shorter statements).")
+@click.option("--max-words", type=str, default=None,
+              help="Word budget of a statement, or 'none' (default: the shipped model's).")
+@click.option("--trim-threshold", type=str, default=None,
+              help="Drop an unprotected word of a kept phrase below this probability, or "
+                   "'none' for whole phrases (default: the shipped model's).")
 @click.option("--note", default="", help="Text for the model's card: where the statements "
               "came from and their terms of use.")
 def statement_selector(series_path: Path, output: Path, c: float | None,
-                       threshold: float | None, note: str) -> None:
+                       threshold: float | None, max_words: str | None,
+                       trim_threshold: str | None, note: str) -> None:
     """Train the statement selector of `radlite summarize` on your own statements."""
     from radlite.core.io import iter_json_objects
     from radlite.tasks.summarize.statements import shipped_selector
@@ -166,7 +185,11 @@ def statement_selector(series_path: Path, output: Path, c: float | None,
         patients, c=c if c is not None else float(shipped.card.get("C", 1.0)),
         threshold=threshold if threshold is not None else shipped.threshold,
         card={"note": note, "trained_on": series_path.name,
-              "command": " ".join(["radlite", *sys.argv[1:]]) if sys.argv else ""})
+              "command": " ".join(["radlite", *sys.argv[1:]]) if sys.argv else ""},
+        max_words=_optional(max_words, int, shipped.max_words, "--max-words"),
+        trim_threshold=_optional(trim_threshold, float,
+                                 shipped.trimmer.threshold if shipped.trimmer else None,
+                                 "--trim-threshold"))
     selector.save(output)
     click.echo(f"radlite train statement-selector: {len(patients)} patients -> {output}",
                err=True)

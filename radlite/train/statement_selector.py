@@ -5,7 +5,9 @@ Input: patients' series with hand-written change statements, the JSONL of
 ``benchmarks/data/longitudinal/dev.jsonl``). Each phrase of each impression is labelled
 kept when at least half of its words lie on the longest common subsequence of the
 impression and the reference statement; a logistic model (scikit-learn, L2) is fitted on
-the hashed phrase features. Needs ``pip install 'radlite[train]'``.
+the hashed phrase features. The word trimmer (:mod:`radlite.tasks.summarize.trim`) is
+fitted the same way on the words of the kept phrases: a word is labelled kept when it lies
+on that subsequence. Needs ``pip install 'radlite[train]'``.
 """
 
 from __future__ import annotations
@@ -23,13 +25,15 @@ from radlite.tasks.summarize.statements import (
     impression_features,
     phrases,
 )
+from radlite.tasks.summarize.trim import WordTrimmer, protected, token_features
 from radlite.text.overlap import lcs_positions, words
 
 #: The shipped selector's setting, chosen leave-one-set-out on the three development
 #: sets (docs/summarize.md, "Per-report statements").
-DEFAULT_C = 1.0
-DEFAULT_THRESHOLD = 0.2
+DEFAULT_C = 0.3
+DEFAULT_THRESHOLD = 0.1
 _BIAS = feature_index("bias")  # the always-on feature; the intercept is stored there
+_TRIM_BIAS = _BIAS  # the trimmer's features hash the same way
 
 
 def phrase_labels(items: Sequence[Phrase], reference: str) -> list[int]:
@@ -42,6 +46,51 @@ def phrase_labels(items: Sequence[Phrase], reference: str) -> list[int]:
         hits[owners[position]] += 1
     totals = [len(words(p.text)) for p in items]
     return [int(t > 0 and 2 * h >= t) for h, t in zip(hits, totals, strict=True)]
+
+
+def token_labels(items: Sequence[Phrase], reference: str) -> list[list[int]]:
+    """Per phrase, per whitespace token: 1 when at least half of the token's words lie on
+    the longest common subsequence of the impression's words and ``reference``'s."""
+    owners = [(i, j) for i, p in enumerate(items) for j, token in enumerate(p.text.split())
+              for _ in words(token)]
+    tokens = [w for p in items for token in p.text.split() for w in words(token)]
+    hits = [[0] * len(p.text.split()) for p in items]
+    for position in lcs_positions(tokens, words(reference)):
+        i, j = owners[position]
+        hits[i][j] += 1
+    return [[int(bool(words(token)) and 2 * h >= len(words(token)))
+             for h, token in zip(row, p.text.split(), strict=True)]
+            for row, p in zip(hits, items, strict=True)]
+
+
+def train_trimmer(rows: Sequence[tuple[list[Phrase], bool, str]], c: float,
+                  threshold: float) -> WordTrimmer:
+    """Fit the word trimmer on the unprotected tokens of the phrases that the written
+    statements keep (:func:`phrase_labels`)."""
+    linear_model = require("sklearn.linear_model", "training the statement selector")
+    sparse = require("scipy.sparse", "training the statement selector")
+
+    indices, pointers, labels = [], [0], []
+    for items, _, ref in rows:
+        for phrase, kept, token_kept in zip(items, phrase_labels(items, ref),
+                                            token_labels(items, ref), strict=True):
+            tokens = phrase.text.split()
+            if not kept:
+                continue
+            for guard, features, label in zip(protected(tokens), token_features(tokens),
+                                              token_kept, strict=True):
+                if not guard:
+                    indices.extend(features)
+                    pointers.append(len(indices))
+                    labels.append(label)
+    if len(set(labels)) < 2:
+        return WordTrimmer({}, 0.0)
+    x = sparse.csr_matrix(([1.0] * len(indices), indices, pointers),
+                          shape=(len(pointers) - 1, DIM))
+    model = linear_model.LogisticRegression(C=c, max_iter=3000).fit(x, labels)
+    weights = {int(i): float(w) for i, w in enumerate(model.coef_[0]) if w != 0.0}
+    weights[_TRIM_BIAS] = weights.get(_TRIM_BIAS, 0.0) + float(model.intercept_[0])
+    return WordTrimmer(weights, threshold)
 
 
 def examples(patients: Sequence[dict[str, Any]]) -> list[tuple[list[Phrase], bool, str]]:
@@ -78,12 +127,21 @@ def _matrix(rows: Sequence[tuple[list[Phrase], bool, str]]) -> tuple[Any, list[i
 
 def train_selector(patients: Sequence[dict[str, Any]], c: float = DEFAULT_C,
                    threshold: float = DEFAULT_THRESHOLD,
-                   card: dict[str, Any] | None = None) -> StatementSelector:
-    """Fit a selector on ``patients`` (series with ``per_report`` statements).
+                   card: dict[str, Any] | None = None,
+                   max_words: int | None = None,
+                   trim_threshold: float | None = None) -> StatementSelector:
+    """Fit a selector on ``patients`` (series with ``per_report`` statements), and its word
+    trimmer when ``trim_threshold`` is given.
 
     Raises:
-        InputError: no usable report, or only one kind of label.
+        InputError: no usable report, only one kind of label, or a setting out of range.
     """
+    if max_words is not None and max_words < 1:
+        raise InputError(f"statement selector: the word budget must be at least 1, not "
+                         f"{max_words}")
+    for name, value in (("threshold", threshold), ("trim threshold", trim_threshold)):
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise InputError(f"statement selector: the {name} must lie in [0, 1], not {value}")
     linear_model = require("sklearn.linear_model", "training the statement selector")
 
     rows = examples(patients)
@@ -99,5 +157,6 @@ def train_selector(patients: Sequence[dict[str, Any]], c: float = DEFAULT_C,
     weights[_BIAS] = weights.get(_BIAS, 0.0) + float(model.intercept_[0])
     info = {"patients": len(patients), "reports": len(rows), "phrases": len(y),
             "kept_share": round(sum(y) / len(y), 4), "C": c, **(card or {})}
-    return StatementSelector(weights, threshold, info)
+    trimmer = None if trim_threshold is None else train_trimmer(rows, c, trim_threshold)
+    return StatementSelector(weights, threshold, info, max_words, trimmer)
 

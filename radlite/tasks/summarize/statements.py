@@ -12,15 +12,19 @@ Key terms:
   whether most of its words lie on the longest common subsequence with the written
   statement (:func:`phrase_labels`).
 
-:func:`select_statement` keeps the phrases above the model's threshold, in their order,
-with two guards so that a cut never changes what the report says: a phrase of an item
-that opens with a negation or a hedge ("No ...", "Possible ...") is kept only together
-with that opening phrase, and a kept parenthesis is closed or removed. Articles and an
-opening "There is/are" are left out (the statements are telegraphic, as a radiologist
-writes them). Every word, number and date is the report's own, so nothing is invented.
+:func:`select_statement` adds the phrases above the model's threshold, most probable
+first, while the statement stays within the model's word budget, and writes them in the
+report's order, with guards so that a cut never changes what the report says: a phrase of
+an item that opens with a negation or a hedge ("No ...", "Possible ...") is kept only
+together with that opening phrase, a label stays with its value, a phrase that leans on
+the one before it brings that one along, and a kept parenthesis is closed or removed.
+The word trimmer (:mod:`radlite.tasks.summarize.trim`) then leaves out the words of each
+kept phrase that writers leave out, never a protected one. Articles and an opening
+"There is/are" are left out (the statements are telegraphic, as a radiologist writes
+them). Every word, number and date is the report's own, so nothing is invented.
 
 The shipped model (``radlite/heads/series-statements``) was trained on radlite's
-hand-written development series (``benchmarks/data/longitudinal/dev.jsonl``); train one
+hand-written development series (``benchmarks/data/longitudinal/dev*.jsonl``); train one
 on your own statements with ``radlite train statement-selector``.
 """
 
@@ -28,21 +32,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
-import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from radlite.core.errors import ConfigError
+from radlite.tasks.summarize.trim import (
+    DIM,
+    HEDGE,
+    NEGATION,
+    WordTrimmer,
+    feature_index,
+    probability,
+)
 from radlite.tasks.summarize.vocabulary import vocabulary
+from radlite.text.sections import CONTEXT_KINDS, sections
 from radlite.text.sentences import split_items
 
-DIM = 1 << 18
 FORMAT = "radlite-statement-selector-v1"
 SHIPPED = "series-statements"
 _CONNECTIVES = (r"with|without|and|which|although|but|abutting|involving|consistent|"
@@ -50,12 +60,13 @@ _CONNECTIVES = (r"with|without|and|which|although|but|abutting|involving|consist
                 r"due to|since|compared")
 _CUT = re.compile(rf"(?<=[,;:])\s+|\s+(?=\()|(?<=\))\s+|\s+(?=(?:{_CONNECTIVES})\b)",
                   re.IGNORECASE)
-_NEGATION = re.compile(r"\(?(?:no|not|without|negative|none)\b", re.IGNORECASE)
-_HEDGE = re.compile(r"\(?(?:possible|possibly|probable|probably|likely|suspicious|suspected|"
-                    r"questionable|equivocal|indeterminate|may|might|cannot)\b", re.IGNORECASE)
 _ARTICLES = {"a", "an", "the"}
 _THERE = re.compile(r"^there (?:is|are)\s+", re.IGNORECASE)
-_NUMBERED = re.compile(r"^\s*\d{1,2}[.)]\s+")
+_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]|[-\u2013\u2022*])\s+")
+_BARE_CONNECTIVE = re.compile(rf"(?:{_CONNECTIVES})", re.IGNORECASE)
+_DANGLING = re.compile(r"\b(?:is|are|was|were|be|been|of|to|with|and|or|in|at|for|by)$",
+                       re.IGNORECASE)
+_DEPENDENT = re.compile(rf"\(|(?:{_CONNECTIVES})\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,13 +79,28 @@ class Phrase:
 
 
 def phrases(impression: str) -> list[Phrase]:
-    """The impression cut into phrases (list numbers removed)."""
-    texts = [_NUMBERED.sub("", item.text).strip() for item in split_items(impression or "")]
+    """The impression cut into phrases: section headers ("IMPRESSION:"), context
+    sections ("Comparison: ...") and list markers ("1.", "-") are left out, and a bare
+    connective ("consistent", "in keeping") stays with the phrase after it."""
+    texts = [_MARKER.sub("", item.text).strip()
+             for body in _body(impression or "") for item in split_items(body)]
     out = []
     for item_number, text in enumerate(t for t in texts if t):
-        pieces = [p.strip() for p in _CUT.split(text) if p and p.strip()]
+        pieces: list[str] = []
+        for piece in (p.strip() for p in _CUT.split(text) if p and p.strip()):
+            if pieces and _BARE_CONNECTIVE.fullmatch(pieces[-1]):
+                pieces[-1] = f"{pieces[-1]} {piece}"
+            else:
+                pieces.append(piece)
         out.extend(Phrase(p, item_number, i) for i, p in enumerate(pieces))
     return out
+
+
+def _body(impression: str) -> list[str]:
+    """The impression's text outside headers and context sections, one piece per
+    section."""
+    return [impression[s.start:s.end] for s in sections(impression)
+            if s.kind not in CONTEXT_KINDS]
 
 
 def _words(text: str) -> list[str]:
@@ -87,9 +113,10 @@ def impression_features(items: Sequence[Phrase], baseline: bool) -> list[list[in
     item_texts: dict[int, list[str]] = {}
     for phrase in items:
         item_texts.setdefault(phrase.item, []).append(phrase.text)
-    item_flags = {item: (bool(_NEGATION.match(" ".join(texts))),
+    item_flags = {item: (bool(NEGATION.match(" ".join(texts))),
                          any(re.search(r"[0-9]", t) for t in texts))
                   for item, texts in item_texts.items()}
+    item_first = {item: (_words(texts[0]) or [""])[0] for item, texts in item_texts.items()}
     status = vocabulary().status.pattern
     out = []
     for position, phrase in enumerate(items):
@@ -104,58 +131,66 @@ def impression_features(items: Sequence[Phrase], baseline: bool) -> list[list[in
             "bias", f"first={first}", f"first2={' '.join(words[:2])}", f"item={place}",
             f"index={min(phrase.index, 5)}", f"baseline={baseline}", f"number={has_number}",
             f"change={bool(status.search(phrase.text))}",
-            f"negated={bool(_NEGATION.match(phrase.text))}",
+            f"negated={bool(NEGATION.match(phrase.text))}",
             f"item_negated={item_negated}",
             f"length={min(len(words), 8) // 2}", f"paren={phrase.text.startswith('(')}",
             f"before={before.text.split()[0].lower() if before else '<start>'}",
             f"item_number={item_number}",
             f"first_baseline={first}|{baseline}", f"number_item={has_number}|{place}",
+            f"item_first={item_first[phrase.item]}",
         ] + [f"word={w}" for w in words]
         out.append([feature_index(name) for name in names])
     return out
 
 
-@lru_cache(maxsize=1 << 16)
-def feature_index(name: str) -> int:
-    """A feature name's hashed index (stable across runs and machines: CRC-32)."""
-    return zlib.crc32(name.encode()) % DIM
-
-
 @dataclass(frozen=True)
 class StatementSelector:
-    """The phrase-keeping model: sparse weights over hashed features and a threshold."""
+    """The phrase-keeping model: sparse weights over hashed features, a keep threshold,
+    an optional word budget (``max_words``: the most probable phrases are kept while the
+    statement stays within it; None: no budget) and an optional word trimmer
+    (:mod:`radlite.tasks.summarize.trim`; None: kept phrases stay whole)."""
 
     weights: dict[int, float]
     threshold: float
     card: dict[str, Any]
+    max_words: int | None = None
+    trimmer: WordTrimmer | None = None
 
     def probabilities(self, items: Sequence[Phrase], baseline: bool) -> list[float]:
         """Each phrase's probability of being kept."""
-        weight = self.weights.get
-        out = []
-        for indices in impression_features(items, baseline):
-            z = sum(weight(i, 0.0) for i in indices)
-            out.append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
-        return out
+        return [probability(self.weights, indices)
+                for indices in impression_features(items, baseline)]
 
     def digest(self) -> str:
-        """A short content hash of the weights and threshold (job fingerprints)."""
-        body = json.dumps([self.threshold, sorted((k, round(v, 6))
-                                                  for k, v in self.weights.items())])
-        return hashlib.sha256(body.encode()).hexdigest()[:16]
+        """A short content hash of the weights and settings (job fingerprints)."""
+        return hashlib.sha256(json.dumps(self._data()).encode()).hexdigest()[:16]
 
-    def with_threshold(self, threshold: float) -> StatementSelector:
-        """The same weights with another keep threshold."""
-        return StatementSelector(self.weights, threshold, self.card)
+    def with_setting(self, threshold: float, max_words: int | None = None,
+                     trim_threshold: float | None = None) -> StatementSelector:
+        """The same weights with another keep threshold, word budget and trim threshold
+        (None: no trimming)."""
+        trimmer = None if trim_threshold is None or self.trimmer is None \
+            else WordTrimmer(self.trimmer.weights, trim_threshold)
+        return StatementSelector(self.weights, threshold, self.card, max_words, trimmer)
+
+    def _data(self) -> dict[str, Any]:
+        budget = {} if self.max_words is None else {"max_words": self.max_words}
+        trim = {} if self.trimmer is None else {"trim": {
+            "threshold": self.trimmer.threshold, "weights": _rounded(self.trimmer.weights)}}
+        return {"format": FORMAT, "dim": DIM, "threshold": self.threshold, **budget,
+                "weights": _rounded(self.weights), **trim}
 
     def save(self, folder: str | Path) -> Path:
         """Write ``selector.json`` into ``folder``."""
         path = Path(folder)
         path.mkdir(parents=True, exist_ok=True)
-        data = {"format": FORMAT, "dim": DIM, "threshold": self.threshold, "card": self.card,
-                "weights": {str(k): round(v, 6) for k, v in sorted(self.weights.items())}}
+        data = {**self._data(), "card": self.card}
         (path / "selector.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         return path / "selector.json"
+
+
+def _rounded(weights: dict[int, float]) -> dict[str, float]:
+    return {str(k): round(v, 6) for k, v in sorted(weights.items())}
 
 
 def load_selector(folder: str | Path) -> StatementSelector:
@@ -170,8 +205,21 @@ def load_selector(folder: str | Path) -> StatementSelector:
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("format") != FORMAT or data.get("dim") != DIM:
         raise ConfigError(f"statement selector: {path} is not a {FORMAT} file")
+    trim = data.get("trim")
+    trimmer = None if trim is None else WordTrimmer(
+        {int(k): float(v) for k, v in trim["weights"].items()}, float(trim["threshold"]))
     return StatementSelector({int(k): float(v) for k, v in data["weights"].items()},
-                             float(data["threshold"]), dict(data.get("card") or {}))
+                             float(data["threshold"]), dict(data.get("card") or {}),
+                             _budget(data.get("max_words"), path), trimmer)
+
+
+def _budget(value: Any, path: Path) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"statement selector: {path}: max_words must be a positive "
+                          f"integer, not {value!r}")
+    return value
 
 
 @cache
@@ -180,24 +228,55 @@ def shipped_selector() -> StatementSelector:
     return load_selector(Path(str(resources.files("radlite"))) / "heads" / SHIPPED)
 
 
+@dataclass(frozen=True)
+class _Guards:
+    """What the guards need to know of an impression's phrases, found once."""
+
+    leans: list[bool]  # opens with a connective or a parenthesis (not an item's first)
+    dangles: list[bool]  # ends mid-clause, and the next phrase is of the same item
+    labels: list[bool]  # ends with ":", and the next phrase (its value) is of the same item
+    scope: list[int | None]  # the opening phrase whose negation or hedge governs it
+
+    @classmethod
+    def of(cls, items: Sequence[Phrase]) -> _Guards:
+        """The guards of ``items``."""
+        same = [position + 1 < len(items) and items[position + 1].item == p.item
+                for position, p in enumerate(items)]
+        openers = {p.item: position for position, p in enumerate(items) if p.index == 0}
+        scoped = {item: bool(NEGATION.match(items[o].text) or HEDGE.match(items[o].text))
+                  for item, o in openers.items()}
+        return cls(
+            leans=[bool(p.index and _DEPENDENT.match(p.text)) for p in items],
+            dangles=[same[i] and bool(_DANGLING.search(p.text)) for i, p in enumerate(items)],
+            labels=[same[i] and p.text.endswith(":") for i, p in enumerate(items)],
+            scope=[openers[p.item] if p.index and scoped[p.item] else None for p in items])
+
+    def apply(self, keep: Sequence[bool]) -> list[bool]:
+        """``keep`` with the guards applied (see :func:`_guarded`)."""
+        out = list(keep)
+        for position in range(len(out) - 1, 0, -1):
+            if out[position] and self.leans[position]:
+                out[position - 1] = True
+        for position, dangles in enumerate(self.dangles):
+            if dangles and out[position]:
+                out[position + 1] = True
+        for position, label in enumerate(self.labels):
+            if label and (out[position] or out[position + 1]):
+                out[position] = out[position + 1] = True
+        for position, opener in enumerate(self.scope):
+            if opener is not None and not out[opener]:
+                out[position] = False
+        return out
+
+
 def _guarded(items: Sequence[Phrase], keep: list[bool]) -> list[bool]:
     """Keep a label and its value together ("Seg 2:" + "not seen": both or neither, so
-    "Seg 2" never stands alone), and drop a phrase whose item opens with a negation or
+    "Seg 2" never stands alone), drop a phrase whose item opens with a negation or
     hedge unless the opening phrase is kept (a cut must not turn "No X, Y or Z" into
-    "Y or Z")."""
-    out = list(keep)
-    for position, phrase in enumerate(items[:-1]):
-        value = items[position + 1]
-        if phrase.text.endswith(":") and value.item == phrase.item \
-                and (out[position] or out[position + 1]):
-            out[position] = out[position + 1] = True
-    openers = {p.item: position for position, p in enumerate(items) if p.index == 0}
-    for position, phrase in enumerate(items):
-        opener = items[openers[phrase.item]]
-        scoped = _NEGATION.match(opener.text) or _HEDGE.match(opener.text)
-        if phrase.index and scoped and not out[openers[phrase.item]]:
-            out[position] = False
-    return out
+    "Y or Z"), keep the phrase before one that leans on it (a phrase opening with a
+    connective or a parenthesis: "likely physiological", "(was 18 mm)"), and the phrase
+    after one that ends mid-clause ("Findings are" + "consistent with lymphoma")."""
+    return _Guards.of(items).apply(keep)
 
 
 def _tidy(text: str, first_in_statement: bool) -> str:
@@ -209,15 +288,18 @@ def _tidy(text: str, first_in_statement: bool) -> str:
     return " ".join(words)
 
 
-def render(items: Sequence[Phrase], keep: Sequence[bool]) -> str:
+def render(items: Sequence[Phrase], keep: Sequence[bool],
+           texts: Sequence[str] | _Trimmed | None = None) -> str:
     """The kept phrases as one statement: items joined by "; ", phrases of one item by
-    ", " (or a space before a connective or a parenthesis)."""
+    ", " (or a space before a connective or a parenthesis). ``texts``, where given, are
+    the phrases as written (trimmed), one per item of ``items``."""
     out: list[str] = []
     last_item = None
-    for phrase, kept in zip(items, keep, strict=True):
+    for position, (phrase, kept) in enumerate(zip(items, keep, strict=True)):
         if not kept:
             continue
-        text = _tidy(phrase.text.rstrip(), not out)
+        text = _tidy((texts[position] if texts is not None else phrase.text).rstrip(),
+                     not out)
         if out:
             if phrase.item != last_item:
                 out[-1] = out[-1].rstrip(".,;:") + ";"
@@ -242,10 +324,64 @@ def select_statement(impression: str, baseline: bool,
         return None
     selector = selector or shipped_selector()
     probabilities = selector.probabilities(items, baseline)
-    keep = [p > selector.threshold for p in probabilities]
-    if not any(keep):
-        keep[max(range(len(items)), key=probabilities.__getitem__)] = True
-    return render(items, _guarded(items, keep)) or None
+    ranked = sorted(range(len(items)), key=lambda i: -probabilities[i])
+    texts = _Trimmed(items, selector.trimmer) if selector.trimmer else None
+    if selector.max_words is None:
+        keep = [p > selector.threshold for p in probabilities]
+        keep[ranked[0]] = True
+        return render(items, _Guards.of(items).apply(keep), texts) or None
+    return _within_budget(items, texts, probabilities, ranked, selector) or None
+
+
+class _Trimmed:
+    """The phrases' trimmed texts, each computed when first asked for (only kept
+    phrases are ever written)."""
+
+    def __init__(self, items: Sequence[Phrase], trimmer: WordTrimmer) -> None:
+        self._items, self._trimmer = items, trimmer
+        self._done: dict[int, str] = {}
+
+    def __getitem__(self, position: int) -> str:
+        if position not in self._done:
+            self._done[position] = self._trimmer.trim(self._items[position].text)
+        return self._done[position]
+
+
+def _within_budget(items: Sequence[Phrase], texts: _Trimmed | None,
+                   probabilities: Sequence[float], ranked: Sequence[int],
+                   selector: StatementSelector) -> str:
+    """Add the phrases above the threshold, most probable first, while the statement
+    stays within the selector's word budget (the most probable one is always kept)."""
+    budget = selector.max_words or 0
+    guards = _Guards.of(items)
+    keep = [False] * len(items)
+    chosen: list[bool] | None = None
+    whole: dict[int, int] = {}
+    trimmed: dict[int, int] = {}
+
+    def size(position: int, sizes: dict[int, int], text: Callable[[int], str]) -> int:
+        if position not in sizes:
+            sizes[position] = len(_tidy(text(position).rstrip(), False).split())
+        return sizes[position]
+
+    def words(guarded: list[bool], trim: bool) -> int:
+        sizes, text = (trimmed, texts.__getitem__) if trim and texts is not None \
+            else (whole, lambda i: items[i].text)
+        return sum(size(i, sizes, text) for i, kept in enumerate(guarded) if kept)
+
+    for position in ranked:
+        if chosen is not None and probabilities[position] <= selector.threshold:
+            break
+        keep[position] = True
+        guarded = guards.apply(keep)
+        # the untrimmed words bound the trimmed ones: trim only where the bound fails
+        if chosen is not None and words(guarded, False) > budget \
+                and words(guarded, True) > budget:
+            keep[position] = False
+            continue
+        if chosen is not None or words(guarded, True):
+            chosen = guarded
+    return render(items, chosen, texts) if chosen else ""
 
 
 def change_statement(impression: str, baseline: bool,

@@ -50,7 +50,7 @@ class SummarizeTask(Task):
     """Summarise patients' series from their lesion tables (``mode``: table or model)."""
 
     name = "summarize"
-    template_version = "series-v3"
+    template_version = "series-v4"
     batched = True
 
     def __init__(self, mode: str = "table", statements: str = "selected",

@@ -33,7 +33,6 @@ from radlite.text.overlap import lcs_positions, words
 DEFAULT_C = 0.3
 DEFAULT_THRESHOLD = 0.1
 _BIAS = feature_index("bias")  # the always-on feature; the intercept is stored there
-_TRIM_BIAS = _BIAS  # the trimmer's features hash the same way
 
 
 def phrase_labels(items: Sequence[Phrase], reference: str) -> list[int]:
@@ -68,7 +67,6 @@ def train_trimmer(rows: Sequence[tuple[list[Phrase], bool, str]], c: float,
     """Fit the word trimmer on the unprotected tokens of the phrases that the written
     statements keep (:func:`phrase_labels`)."""
     linear_model = require("sklearn.linear_model", "training the statement selector")
-    sparse = require("scipy.sparse", "training the statement selector")
 
     indices, pointers, labels = [], [0], []
     for items, _, ref in rows:
@@ -84,12 +82,11 @@ def train_trimmer(rows: Sequence[tuple[list[Phrase], bool, str]], c: float,
                     pointers.append(len(indices))
                     labels.append(label)
     if len(set(labels)) < 2:
-        return WordTrimmer({}, 0.0)
-    x = sparse.csr_matrix(([1.0] * len(indices), indices, pointers),
-                          shape=(len(pointers) - 1, DIM))
-    model = linear_model.LogisticRegression(C=c, max_iter=3000).fit(x, labels)
+        return WordTrimmer({}, 0.0)  # nothing to learn: a trimmer that drops no word
+    model = linear_model.LogisticRegression(C=c, max_iter=3000).fit(
+        _csr(indices, pointers), labels)
     weights = {int(i): float(w) for i, w in enumerate(model.coef_[0]) if w != 0.0}
-    weights[_TRIM_BIAS] = weights.get(_TRIM_BIAS, 0.0) + float(model.intercept_[0])
+    weights[_BIAS] = weights.get(_BIAS, 0.0) + float(model.intercept_[0])  # same hashing
     return WordTrimmer(weights, threshold)
 
 
@@ -113,16 +110,20 @@ def examples(patients: Sequence[dict[str, Any]]) -> list[tuple[list[Phrase], boo
 
 
 def _matrix(rows: Sequence[tuple[list[Phrase], bool, str]]) -> tuple[Any, list[int]]:
-    sparse = require("scipy.sparse", "training the statement selector")
-
     indices, pointers, labels = [], [0], []
     for items, baseline, ref in rows:
         labels.extend(phrase_labels(items, ref))
         for features in impression_features(items, baseline):
             indices.extend(features)
             pointers.append(len(indices))
-    data = [1.0] * len(indices)
-    return sparse.csr_matrix((data, indices, pointers), shape=(len(pointers) - 1, DIM)), labels
+    return _csr(indices, pointers), labels
+
+
+def _csr(indices: list[int], pointers: list[int]) -> Any:
+    """A binary sparse matrix: row r has ones at ``indices[pointers[r]:pointers[r + 1]]``."""
+    sparse = require("scipy.sparse", "training the statement selector")
+    return sparse.csr_matrix(([1.0] * len(indices), indices, pointers),
+                             shape=(len(pointers) - 1, DIM))
 
 
 def train_selector(patients: Sequence[dict[str, Any]], c: float = DEFAULT_C,

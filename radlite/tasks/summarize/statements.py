@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -354,34 +354,37 @@ def _within_budget(items: Sequence[Phrase], texts: _Trimmed | None,
     stays within the selector's word budget (the most probable one is always kept)."""
     budget = selector.max_words or 0
     guards = _Guards.of(items)
-    keep = [False] * len(items)
-    chosen: list[bool] | None = None
-    whole: dict[int, int] = {}
+    whole = [_size(p.text) for p in items]
     trimmed: dict[int, int] = {}
 
-    def size(position: int, sizes: dict[int, int], text: Callable[[int], str]) -> int:
-        if position not in sizes:
-            sizes[position] = len(_tidy(text(position).rstrip(), False).split())
-        return sizes[position]
+    def trimmed_size(position: int) -> int:
+        if texts is None:
+            return whole[position]
+        if position not in trimmed:
+            trimmed[position] = _size(texts[position])
+        return trimmed[position]
 
-    def words(guarded: list[bool], trim: bool) -> int:
-        sizes, text = (trimmed, texts.__getitem__) if trim and texts is not None \
-            else (whole, lambda i: items[i].text)
-        return sum(size(i, sizes, text) for i, kept in enumerate(guarded) if kept)
-
+    keep = [False] * len(items)
+    chosen: list[bool] | None = None
     for position in ranked:
         if chosen is not None and probabilities[position] <= selector.threshold:
             break
         keep[position] = True
         guarded = guards.apply(keep)
+        kept = [i for i, k in enumerate(guarded) if k]
         # the untrimmed words bound the trimmed ones: trim only where the bound fails
-        if chosen is not None and words(guarded, False) > budget \
-                and words(guarded, True) > budget:
+        if chosen is not None and sum(whole[i] for i in kept) > budget \
+                and sum(trimmed_size(i) for i in kept) > budget:
             keep[position] = False
             continue
-        if chosen is not None or words(guarded, True):
+        if chosen is not None or sum(trimmed_size(i) for i in kept):
             chosen = guarded
     return render(items, chosen, texts) if chosen else ""
+
+
+def _size(text: str) -> int:
+    """The words a phrase adds to a statement (after :func:`_tidy`)."""
+    return len(_tidy(text.rstrip(), False).split())
 
 
 def change_statement(impression: str, baseline: bool,

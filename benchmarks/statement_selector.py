@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trims", default="none",
                         help="word-trimmer thresholds to try ('none': no trimming)")
     parser.add_argument("--ship", type=Path, default=None)
+    parser.add_argument("--loso-only", action="store_true",
+                        help="skip leave-one-patient-out (with two or more sets, loso chooses)")
     args = parser.parse_args(argv)
     sets = {p.stem: [json.loads(line) for line in p.read_text().splitlines() if line.strip()]
             for p in args.data}
@@ -106,11 +108,11 @@ def main(argv: list[str] | None = None) -> int:
                 for trim in trims]
     grid = []
     for c in (float(x) for x in args.c.split(",")):
-        by_patient = lopo(everyone, c, settings)
         by_set = loso(sets, c, settings) if len(sets) > 1 else {}
+        by_patient = lopo(everyone, c, settings) if not (args.loso_only and by_set) else {}
         for t in settings:
             grid.append({"C": c, "threshold": t[0], "max_words": t[1], "trim": t[2],
-                         "lopo": by_patient[t],
+                         **({"lopo": by_patient[t]} if by_patient else {}),
                          **({"loso": by_set[t]} if by_set else {})})
             print(json.dumps(grid[-1]), file=sys.stderr)
     judge = "loso" if len(sets) > 1 else "lopo"
@@ -124,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     if args.ship:
         card = {"trained_on": ", ".join(p.name for p in args.data),
-                f"{judge}_rougeL": best[judge]["rougeL"], "lopo_rougeL": best["lopo"]["rougeL"],
+                f"{judge}_rougeL": best[judge]["rougeL"],
+                **({"lopo_rougeL": best["lopo"]["rougeL"]} if "lopo" in best else {}),
                 "command": "python benchmarks/statement_selector.py " + " ".join(
                     sys.argv[1:] if argv is None else argv)}
         selector = train_selector(everyone, c=best["C"], threshold=best["threshold"],

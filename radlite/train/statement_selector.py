@@ -28,7 +28,7 @@ from radlite.tasks.summarize.statements import (
 from radlite.tasks.summarize.trim import WordTrimmer, protected, token_features
 from radlite.text.overlap import lcs_positions, words
 
-#: The shipped selector's setting, chosen leave-one-set-out on the three development
+#: The shipped selector's setting, chosen leave-one-set-out on the four development
 #: sets (docs/summarize.md, "Per-report statements").
 DEFAULT_C = 0.3
 DEFAULT_THRESHOLD = 0.1

@@ -15,7 +15,7 @@ from radlite.tasks.summarize import summarize_series
 from radlite.tasks.summarize.reading import read_text
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks/data/longitudinal"
-SETS = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl")
+SETS = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl")
 
 
 def _patients(name: str = "dev.jsonl") -> list[dict]:

@@ -215,6 +215,20 @@ def test_a_category_valued_none_is_negated() -> None:
     assert [f.label for f in kept.findings] == ["liver lesions"]
 
 
+def test_a_label_before_a_negation_is_not_a_finding() -> None:
+    """Organ-labelled lines ("Nodes: no lymphadenopathy.") negate what the label names;
+    a label before an assertion still leaves its finding ("Nodes: 15 mm left axillary
+    node")."""
+    for text in ("Nodes: no lymphadenopathy.", "Nodes: no suspicious cervical node.",
+                 "New lesions: not applicable (baseline)."):
+        reading = read_text(text, "r", "impression")
+        assert reading.findings == [], text
+    assert read_text("Nodes: no lymphadenopathy.", "r", "impression").negations
+    kept = read_text("Nodes: 15 mm left axillary node.", "r", "impression").findings
+    assert [f.reading.current.text for f in kept if f.reading and f.reading.current] == \
+        ["15 mm"]
+
+
 def test_split_items_never_ends_a_piece_with_the_next_items_number() -> None:
     from radlite.text.sentences import split_items
 

@@ -197,6 +197,11 @@ def _uncap(word: str) -> str:
     return word[0].lower() + word[1:] if len(word) > 1 and word[1:].islower() else word
 
 
+#: A line's leading label when what follows it opens with a negation ("Nodes: no ...").
+_NEGATED_LABEL = re.compile(r"\s*[A-Za-z][A-Za-z /&-]{0,40}:\s*(?=(?:no|not|without|negative|"
+                            r"none)\b)", re.IGNORECASE)
+
+
 class _SentenceReader:
     """Reads the findings of one sentence (see the module docstring)."""
 
@@ -236,6 +241,9 @@ class _SentenceReader:
             if size_next and not between and not any(h[0] <= m.start() < h[1] for h in merged) \
                     and not re.search(r"[A-Za-z]{3,}", self.masked[m.end():size_next.start]):
                 merged.append((m.start(), m.end(), "site"))
+        label = _NEGATED_LABEL.match(self.masked)
+        if label:  # "Nodes: no lymphadenopathy": the label names what the line negates
+            merged = [h for h in merged if h[0] >= label.end()]
         if not merged:
             merged = self._status_sites()
         return sorted(merged)

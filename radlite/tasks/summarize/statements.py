@@ -303,8 +303,7 @@ def render(items: Sequence[Phrase], keep: Sequence[bool],
         if out:
             if phrase.item != last_item:
                 out[-1] = out[-1].rstrip(".,;:") + ";"
-            elif out[-1][-1] not in ",;:" and not text.startswith("(") \
-                    and not re.match(rf"(?:{_CONNECTIVES})\b", text, re.IGNORECASE):
+            elif out[-1][-1] not in ",;:" and not _DEPENDENT.match(text):
                 out[-1] += ","
         out.append(text)
         last_item = phrase.item
